@@ -1,0 +1,87 @@
+/** Validates a config and fills in every default, so the rest of cleanroom sees one complete shape. */
+import { isAbsolute, resolve } from 'node:path';
+import type { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { configSchema, type ConfigInput, type PortInUse } from './schema.js';
+
+export const DEFAULTS = {
+  readyTimeout: 60_000,
+  stopSignal: 'SIGTERM' as NodeJS.Signals,
+  stopTimeout: 5_000,
+  portInUse: 'kill' as PortInUse,
+};
+
+/** How readiness is checked, normalised. */
+export type ReadySpec =
+  | { kind: 'http'; url: string; status?: number[] }
+  | { kind: 'tcp'; port: number; hosts: string[] }
+  | { kind: 'log'; pattern: RegExp }
+  | { kind: 'check'; fn: () => Promise<boolean> | boolean }
+  | { kind: 'none' };
+
+export interface ResolvedService {
+  name: string;
+  command: string | string[];
+  cwd: string;
+  env: Record<string, string>;
+  port?: number;
+  ready: ReadySpec;
+  readyTimeout: number;
+  stopSignal: NodeJS.Signals;
+  stopTimeout: number;
+  dependsOn: string[];
+  portInUse: PortInUse;
+}
+
+export interface ResolvedConfig {
+  services: ResolvedService[];
+  verbose: boolean;
+  root: string;
+}
+
+/** Loopback on both families: `localhost` may resolve to ::1 first, and servers bind either. */
+export const LOOPBACK = ['127.0.0.1', '::1'];
+
+function formatIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String).join('.');
+  return path ? `${path}: ${issue.message}` : issue.message;
+}
+
+/** Validates `input` and applies defaults. Throws ConfigError listing every problem. */
+export function resolveConfig(input: unknown, opts: { root?: string; source?: string } = {}): ResolvedConfig {
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map(formatIssue), opts.source);
+  }
+  const cfg = parsed.data;
+  const root = cfg.root ?? opts.root ?? process.cwd();
+  const envVerbose = process.env.CLEANROOM_VERBOSE;
+  const verbose = envVerbose ? envVerbose !== '0' && envVerbose !== 'false' : (cfg.verbose ?? false);
+  const services = Object.entries(cfg.services).map(([name, s]): ResolvedService => {
+    let ready: ReadySpec;
+    const r = s.ready;
+    if (typeof r === 'string') ready = { kind: 'http', url: r };
+    else if (r && 'url' in r) ready = { kind: 'http', url: r.url, ...(r.status !== undefined && { status: [r.status].flat() }) };
+    else if (r && 'port' in r) ready = { kind: 'tcp', port: r.port, hosts: r.host ? [r.host] : LOOPBACK };
+    else if (r && 'log' in r) ready = { kind: 'log', pattern: r.log };
+    else if (r && 'check' in r) ready = { kind: 'check', fn: r.check };
+    else if (s.port !== undefined) ready = { kind: 'tcp', port: s.port, hosts: LOOPBACK };
+    else ready = { kind: 'none' };
+    return {
+      name,
+      command: s.command,
+      cwd: s.cwd ? (isAbsolute(s.cwd) ? s.cwd : resolve(root, s.cwd)) : root,
+      env: s.env ?? {},
+      ...(s.port !== undefined && { port: s.port }),
+      ready,
+      readyTimeout: s.readyTimeout ?? DEFAULTS.readyTimeout,
+      stopSignal: s.stopSignal ?? DEFAULTS.stopSignal,
+      stopTimeout: s.stopTimeout ?? DEFAULTS.stopTimeout,
+      dependsOn: s.dependsOn ?? [],
+      portInUse: s.portInUse ?? cfg.portInUse ?? DEFAULTS.portInUse,
+    };
+  });
+  return { services, verbose, root };
+}
+
+export type { ConfigInput };

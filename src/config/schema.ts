@@ -1,0 +1,118 @@
+/**
+ * The config's shape, validated with zod before anything starts. Every problem is collected and
+ * reported together, including the cross-service ones (unknown dependsOn, cycles, shared ports).
+ */
+import { constants } from 'node:os';
+import { z } from 'zod';
+
+const signalNames = Object.keys(constants.signals) as [NodeJS.Signals, ...NodeJS.Signals[]];
+
+const port = z.number().int('must be a whole number').min(1, 'must be 1-65535').max(65535, 'must be 1-65535');
+
+const readySchema = z.union([
+  z.string().url('must be a URL such as http://localhost:8000/health'),
+  z.strictObject({
+    url: z.string().url('must be a URL such as http://localhost:8000/health'),
+    status: z.union([z.number().int(), z.array(z.number().int()).min(1)]).optional(),
+  }),
+  z.strictObject({ port, host: z.string().min(1).optional() }),
+  z.strictObject({ log: z.instanceof(RegExp, { message: 'must be a RegExp' }) }),
+  z.strictObject({
+    check: z.custom<() => Promise<boolean> | boolean>((v) => typeof v === 'function', { message: 'must be a function' }),
+  }),
+]);
+
+const command = z.union([
+  z.string().trim().min(1, 'must not be empty'),
+  z
+    .array(z.string())
+    .min(1, 'must not be empty')
+    .refine((a) => (a[0] ?? '').trim().length > 0, 'must start with a program name'),
+]);
+
+export const portInUseSchema = z.enum(['kill', 'reuse', 'error']);
+
+export const serviceSchema = z.strictObject({
+  command,
+  cwd: z.string().min(1).optional(),
+  env: z.record(z.string(), z.string()).optional(),
+  port: port.optional(),
+  ready: readySchema.optional(),
+  readyTimeout: z.number().positive('must be greater than 0').optional(),
+  stopSignal: z.enum(signalNames, { message: 'must be a signal name such as SIGTERM' }).optional(),
+  stopTimeout: z.number().nonnegative('must not be negative').optional(),
+  dependsOn: z.array(z.string()).optional(),
+  portInUse: portInUseSchema.optional(),
+});
+
+export const configSchema = z
+  .strictObject({
+    services: z.record(
+      z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'service names use letters, digits, - and _'),
+      serviceSchema,
+    ),
+    verbose: z.boolean().optional(),
+    portInUse: portInUseSchema.optional(),
+    /** Folder that relative `cwd` values resolve against; set by the config loader. */
+    root: z.string().optional(),
+  })
+  .superRefine((cfg, ctx) => {
+    const names = Object.keys(cfg.services);
+    if (names.length === 0) ctx.addIssue({ code: 'custom', path: ['services'], message: 'must name at least one service' });
+    const byPort = new Map<number, string>();
+    const byEnvName = new Map<string, string>();
+    for (const [name, svc] of Object.entries(cfg.services)) {
+      for (const dep of svc.dependsOn ?? []) {
+        if (!(dep in cfg.services)) {
+          ctx.addIssue({ code: 'custom', path: ['services', name, 'dependsOn'], message: `names unknown service "${dep}" (known: ${names.join(', ')})` });
+        } else if (dep === name) {
+          ctx.addIssue({ code: 'custom', path: ['services', name, 'dependsOn'], message: 'a service cannot depend on itself' });
+        }
+      }
+      if (svc.port !== undefined) {
+        const other = byPort.get(svc.port);
+        if (other) ctx.addIssue({ code: 'custom', path: ['services', name, 'port'], message: `port ${svc.port} is also used by service "${other}"` });
+        else byPort.set(svc.port, name);
+      }
+      const envName = envNameOf(name);
+      const clash = byEnvName.get(envName);
+      if (clash) ctx.addIssue({ code: 'custom', path: ['services', name], message: `name clashes with "${clash}" in env var CLEANROOM_${envName}_URL` });
+      else byEnvName.set(envName, name);
+    }
+    const cycle = findCycle(cfg.services);
+    if (cycle) ctx.addIssue({ code: 'custom', path: ['services'], message: `dependsOn has a cycle: ${cycle.join(' -> ')}` });
+  });
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type ServiceInput = z.input<typeof serviceSchema>;
+export type ReadyInput = z.input<typeof readySchema>;
+export type PortInUse = z.infer<typeof portInUseSchema>;
+
+/** `my-api` → `MY_API`, for CLEANROOM_<NAME>_URL. */
+export function envNameOf(service: string): string {
+  return service.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+}
+
+function findCycle(services: Record<string, { dependsOn?: string[] | undefined }>): string[] | undefined {
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (name: string): string[] | undefined => {
+    if (state.get(name) === 'done') return undefined;
+    if (state.get(name) === 'visiting') return [...stack.slice(stack.indexOf(name)), name];
+    state.set(name, 'visiting');
+    stack.push(name);
+    for (const dep of services[name]?.dependsOn ?? []) {
+      if (dep === name || !(dep in services)) continue;
+      const c = visit(dep);
+      if (c) return c;
+    }
+    stack.pop();
+    state.set(name, 'done');
+    return undefined;
+  };
+  for (const name of Object.keys(services)) {
+    const c = visit(name);
+    if (c) return c;
+  }
+  return undefined;
+}

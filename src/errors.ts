@@ -1,0 +1,39 @@
+/** Errors a user can act on: what failed, which service, what to do next, and the service's last lines. */
+
+export class CleanroomError extends Error {
+  override name = 'CleanroomError';
+}
+
+/** Bad config, rejected before anything starts, with every problem listed. */
+export class ConfigError extends CleanroomError {
+  override name = 'ConfigError';
+  constructor(
+    readonly problems: string[],
+    readonly source?: string,
+  ) {
+    super(
+      `cleanroom: invalid config${source ? ` in ${source}` : ''} (${problems.length} problem${problems.length === 1 ? '' : 's'}); nothing was started:\n` +
+        problems.map((p) => `  - ${p}`).join('\n'),
+    );
+  }
+}
+
+/** A service failed to start, or to become ready. */
+export class ServiceError extends CleanroomError {
+  override name = 'ServiceError';
+  constructor(
+    readonly service: string,
+    readonly reason: string,
+    readonly hint: string,
+    readonly logTail: string[] = [],
+  ) {
+    super(formatServiceMessage(service, reason, hint, logTail));
+  }
+}
+
+export function formatServiceMessage(service: string, reason: string, hint: string, logTail: string[]): string {
+  const tail = logTail.length
+    ? `\n  last ${logTail.length} line${logTail.length === 1 ? '' : 's'} from ${service}:\n${logTail.map((l) => `    | ${l}`).join('\n')}`
+    : `\n  (${service} printed nothing)`;
+  return `cleanroom: service "${service}" ${reason}\n  ${hint}${tail}`;
+}

@@ -1,0 +1,14 @@
+/**
+ * cleanroom: start the services an e2e suite needs, wait until they are really ready, and leave
+ * nothing running and no port bound when the run ends.
+ *
+ * @packageDocumentation
+ */
+export { defineConfig, type CleanroomConfig, type ServiceConfig, type ReadyCheck } from './config/define.js';
+export { loadConfig, findConfigFile } from './config/load.js';
+export { resolveConfig, DEFAULTS, type ResolvedConfig, type ResolvedService, type ReadySpec } from './config/resolve.js';
+export { start, type Services, type StartOptions, type StopSummary, type ServiceExit } from './run/start.js';
+export { servicesEnv, type ServiceInfo, type ServicesInfo } from './run/service-env.js';
+export { CleanroomError, ConfigError, ServiceError } from './errors.js';
+export type { StopResult } from './stop/stop-tree.js';
+export type { Logger } from './run/log.js';

@@ -1,0 +1,89 @@
+/**
+ * The one place that decides whether cleanroom may signal a process or a process group.
+ * Every kill goes through here; other modules only decide *how* to kill.
+ *
+ * Never: PID 1, the runner, its ancestors or its own process group, a protected pid (the watchdog),
+ * another user's process, or a process of a live cleanroom run that is not ours.
+ */
+import {
+  allProcesses,
+  ancestorsOf,
+  isGone,
+  isSameProcess,
+  processInfo,
+  uidOf,
+  type ProcStat,
+} from '../os/process-table.js';
+import { readEnvVar } from '../os/procfs.js';
+import { RUN_ID_VAR } from '../os/process-table.js';
+
+/** Tag that lets any process tell whether the run that started a process is still alive. */
+export const RUNNER_VAR = 'CLEANROOM_RUNNER';
+
+export interface Verdict {
+  allowed: boolean;
+  /** Why not, in words for an error message. */
+  reason?: string;
+}
+
+const protectedPids = new Set<number>();
+
+/** Marks a pid (the watchdog) as never to be signalled by the port passes. */
+export function protectPid(pid: number): void {
+  protectedPids.add(pid);
+}
+
+let runnerCache: { ancestors: Set<number>; pgid: number } | undefined;
+
+function runner(): { ancestors: Set<number>; pgid: number } {
+  // The runner's ancestry does not change while it runs (a reparented runner only gains PID 1).
+  runnerCache ??= {
+    ancestors: new Set(ancestorsOf(process.pid)),
+    pgid: processInfo(process.pid)?.pgid ?? process.pid,
+  };
+  return runnerCache;
+}
+
+/** `runnerPid:startTime` of the current process, carried by everything it starts. */
+export function runnerTag(): string {
+  return `${process.pid}:${processInfo(process.pid)?.startTime ?? 'NaN'}`;
+}
+
+/** True when a process carries another run's tag and that run's runner is still alive. */
+export function liveForeignRun(pid: number, ownRunId: string | undefined): string | undefined {
+  const runId = readEnvVar(pid, RUN_ID_VAR);
+  if (!runId || runId === ownRunId) return undefined;
+  const [rpid, rstart] = (readEnvVar(pid, RUNNER_VAR) ?? '').split(':');
+  if (rpid && isSameProcess(Number(rpid), Number(rstart))) return runId;
+  return undefined;
+}
+
+/** May cleanroom signal this one process? */
+export function mayKillProcess(pid: number, ownRunId?: string): Verdict {
+  if (!Number.isInteger(pid) || pid <= 1) return { allowed: false, reason: `pid ${pid} is PID 1 or invalid` };
+  if (pid === process.pid) return { allowed: false, reason: `pid ${pid} is the test runner itself` };
+  if (runner().ancestors.has(pid)) return { allowed: false, reason: `pid ${pid} is an ancestor of the test runner` };
+  if (protectedPids.has(pid)) return { allowed: false, reason: `pid ${pid} is cleanroom's watchdog` };
+  const uid = uidOf(pid);
+  if (uid !== undefined && typeof process.getuid === 'function' && uid !== process.getuid()) {
+    return { allowed: false, reason: `pid ${pid} belongs to another user (uid ${uid})` };
+  }
+  const foreign = liveForeignRun(pid, ownRunId);
+  if (foreign) return { allowed: false, reason: `pid ${pid} belongs to another cleanroom run (${foreign}) that is still running` };
+  return { allowed: true };
+}
+
+/**
+ * May cleanroom signal a whole process group? Only when every live member may be signalled and the
+ * group is not the runner's own.
+ */
+export function mayKillGroup(pgid: number, ownRunId?: string, table: ProcStat[] = allProcesses()): Verdict {
+  if (!Number.isInteger(pgid) || pgid <= 1) return { allowed: false, reason: `process group ${pgid} is invalid` };
+  if (pgid === runner().pgid) return { allowed: false, reason: `process group ${pgid} is the test runner's own group` };
+  for (const p of table) {
+    if (p.pgid !== pgid || isGone(p)) continue;
+    const v = mayKillProcess(p.pid, ownRunId);
+    if (!v.allowed) return { allowed: false, reason: `process group ${pgid} holds a protected process: ${v.reason}` };
+  }
+  return { allowed: true };
+}

@@ -1,0 +1,25 @@
+/**
+ * How to deliver a signal. Whether one may be delivered is kill/policy.ts's decision.
+ */
+import { isSameProcess } from '../os/process-table.js';
+
+/** Signals a whole process group in one call. False when the group is already gone. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false; // ESRCH: gone; EPERM: not ours (the policy should have refused it)
+  }
+}
+
+/** Signals one pid, but only if it is still the process first seen with `startTime` (pid reuse guard). */
+export function signalProcess(pid: number, startTime: number, signal: NodeJS.Signals): boolean {
+  if (!isSameProcess(pid, startTime)) return false;
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * Synchronous reads of Linux's /proc. Synchronous on purpose: the exit guard runs inside
+ * `process.on('exit')`, where no promise or timer ever completes.
+ */
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+
+export const hasProcfs = process.platform === 'linux' && safe(() => readdirSync('/proc/self').length > 0, false);
+
+function safe<T>(fn: () => T, fallback: T): T {
+  try {
+    return fn();
+  } catch {
+    return fallback;
+  }
+}
+
+export interface ProcStat {
+  pid: number;
+  /** One-letter state: R, S, D, Z (zombie), T... */
+  state: string;
+  ppid: number;
+  pgid: number;
+  sid: number;
+  /** Clock ticks since boot: together with the pid, identifies one process for its whole life. */
+  startTime: number;
+}
+
+/** Parses /proc/PID/stat. The command name may hold spaces and parentheses, so split after the last ')'. */
+export function readStat(pid: number): ProcStat | undefined {
+  const text = safe(() => readFileSync(`/proc/${pid}/stat`, 'utf8'), '');
+  const end = text.lastIndexOf(')');
+  if (end < 0) return undefined;
+  const f = text.slice(end + 2).split(' ');
+  // f[0] is field 3 (state); field N is f[N - 3].
+  return {
+    pid,
+    state: f[0] ?? '?',
+    ppid: Number(f[1]),
+    pgid: Number(f[2]),
+    sid: Number(f[3]),
+    startTime: Number(f[19]),
+  };
+}
+
+/** Every pid visible in /proc. */
+export function listPids(): number[] {
+  const pids: number[] = [];
+  for (const name of safe(() => readdirSync('/proc'), [] as string[])) {
+    const c = name.charCodeAt(0);
+    if (c >= 48 && c <= 57) pids.push(Number(name));
+  }
+  return pids;
+}
+
+/** Every process's stat, zombies included. ~3 ms for 300 processes. */
+export function listStats(): ProcStat[] {
+  const out: ProcStat[] = [];
+  for (const pid of listPids()) {
+    const s = readStat(pid);
+    if (s) out.push(s);
+  }
+  return out;
+}
+
+/** The value of one environment variable of a process, or undefined (not ours, gone, or unset). */
+export function readEnvVar(pid: number, name: string): string | undefined {
+  const env = safe(() => readFileSync(`/proc/${pid}/environ`, 'latin1'), '');
+  if (!env) return undefined;
+  const key = `${name}=`;
+  let start: number;
+  if (env.startsWith(key)) start = key.length;
+  else {
+    const at = env.indexOf(`\0${key}`);
+    if (at < 0) return undefined;
+    start = at + 1 + key.length;
+  }
+  const stop = env.indexOf('\0', start);
+  return env.slice(start, stop < 0 ? undefined : stop);
+}
+
+/** The command line, for messages. */
+export function readCmdline(pid: number): string {
+  return safe(() => readFileSync(`/proc/${pid}/cmdline`, 'utf8'), '').split('\0').filter(Boolean).join(' ');
+}
+
+/** The real uid owning a process, or undefined when it is gone. */
+export function readUid(pid: number): number | undefined {
+  const status = safe(() => readFileSync(`/proc/${pid}/status`, 'utf8'), '');
+  const m = /^Uid:\s+(\d+)/m.exec(status);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * Socket inodes listening on a TCP port (IPv4 and IPv6), from /proc/net/tcp{,6}.
+ * A LISTEN row has state 0A; the local address is HEX_IP:HEX_PORT.
+ */
+export function listeningInodes(port: number): Set<string> {
+  const inodes = new Set<string>();
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const text = safe(() => readFileSync(file, 'utf8'), '');
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 10 || cols[3] !== '0A') continue;
+      const local = cols[1] ?? '';
+      if (local.slice(local.lastIndexOf(':') + 1) === hexPort) inodes.add(cols[9] ?? '');
+    }
+  }
+  inodes.delete('');
+  inodes.delete('0');
+  return inodes;
+}
+
+/**
+ * Every pid holding one of these socket inodes open. Only our own processes' fds are readable
+ * (unless root): another user's listener yields no pid, which callers treat as "not ours".
+ */
+export function pidsHoldingInodes(inodes: Set<string>): number[] {
+  if (inodes.size === 0) return [];
+  const found: number[] = [];
+  for (const pid of listPids()) {
+    const fds = safe(() => readdirSync(`/proc/${pid}/fd`), [] as string[]);
+    for (const fd of fds) {
+      const link = safe(() => readlinkSync(`/proc/${pid}/fd/${fd}`), '');
+      if (link.startsWith('socket:[') && inodes.has(link.slice(8, -1))) {
+        found.push(pid);
+        break;
+      }
+    }
+  }
+  return found;
+}

@@ -1,0 +1,32 @@
+/**
+ * "Alive and answering" is not "ours and ready": nodemon survives its server's EADDRINUSE crash and a
+ * stale server on the port answers instead. A service is ready only when the listener on its port
+ * belongs to its own tree (its process group, or a process carrying its run tag).
+ */
+import { hasProcfs, readEnvVar } from '../os/procfs.js';
+import { RUN_ID_VAR, portHolders, processInfo } from '../os/process-table.js';
+import type { ResolvedService } from '../config/resolve.js';
+import type { ServiceTree } from '../stop/service-tree.js';
+import { findPortHolders, describeHolders } from '../ports/holders.js';
+
+/** The loopback port whose listener must be the service's own, if one is known. */
+export function ownedPort(svc: ResolvedService): number | undefined {
+  if (svc.port !== undefined) return svc.port;
+  if (svc.ready.kind === 'tcp') return svc.ready.port;
+  if (svc.ready.kind === 'http') {
+    const u = new URL(svc.ready.url);
+    const loopback = ['localhost', '127.0.0.1', '[::1]', '0.0.0.0', '[::]'].includes(u.hostname);
+    if (loopback) return Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+  }
+  return undefined;
+}
+
+export type Ownership = { ok: true } | { ok: false; holders: string };
+
+export async function checkOwnership(port: number, tree: ServiceTree): Promise<Ownership> {
+  if (!hasProcfs) return { ok: true }; // cannot tell without /proc: accept (README says so)
+  const pids = portHolders(port);
+  const ours = pids.some((pid) => processInfo(pid)?.pgid === tree.pgid || readEnvVar(pid, RUN_ID_VAR) === tree.runId);
+  if (ours) return { ok: true };
+  return { ok: false, holders: describeHolders(await findPortHolders(port)) };
+}

@@ -1,0 +1,15 @@
+/** One readiness strategy: an attempt that says ready or not, and why not. Strategies share this shape. */
+export interface Attempt {
+  ok: boolean;
+  /** What the last failed attempt saw ("connection refused", "status 503"), for timeout messages. */
+  detail?: string;
+  /** The loopback host that answered, when the strategy knows it. */
+  host?: string;
+}
+
+export interface ReadyProbe {
+  /** What is checked, in words: "GET http://localhost:8000/health", "TCP :8000 on 127.0.0.1 or ::1". */
+  describe: string;
+  attempt(): Promise<Attempt>;
+  dispose?(): void;
+}

@@ -1,0 +1,102 @@
+/**
+ * Waits until a service is ready: polls its probe every 10 ms, fails at once when the service exits
+ * first, and fails with what was checked and the log tail when readyTimeout runs out.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ReadySpec, ResolvedService } from '../config/resolve.js';
+import { ServiceError } from '../errors.js';
+import type { ServiceOutput } from '../spawn/output.js';
+import { describeExit, type SpawnedService } from '../spawn/spawn-service.js';
+import type { ServiceTree } from '../stop/service-tree.js';
+import { checkProbe } from './check.js';
+import { httpProbe } from './http.js';
+import { logProbe } from './log.js';
+import { checkOwnership, ownedPort } from './ownership.js';
+import type { ReadyProbe } from './probe.js';
+import { tcpProbe } from './tcp.js';
+
+const POLL_MS = 10;
+/** How long a foreign listener may answer on the service's port before we call it a failure. */
+const FOREIGN_GRACE_MS = 1000;
+
+export function makeProbe(spec: ReadySpec, output: ServiceOutput): ReadyProbe | undefined {
+  switch (spec.kind) {
+    case 'http':
+      return httpProbe(spec.url, spec.status);
+    case 'tcp':
+      return tcpProbe(spec.port, spec.hosts);
+    case 'log':
+      return logProbe(spec.pattern, output);
+    case 'check':
+      return checkProbe(spec.fn);
+    case 'none':
+      return undefined;
+  }
+}
+
+export interface Readiness {
+  ms: number;
+  /** The loopback host that answered, when known. */
+  host?: string;
+}
+
+export async function waitReady(
+  svc: ResolvedService,
+  spawned: SpawnedService,
+  tree: ServiceTree,
+  abort: AbortSignal,
+): Promise<Readiness> {
+  const t0 = performance.now();
+  const probe = makeProbe(svc.ready, spawned.output);
+  const port = ownedPort(svc);
+  const exitedEarly = () =>
+    new ServiceError(
+      svc.name,
+      `${describeExit(spawned.exitInfo!)} before it was ready`,
+      `Check its command (${[svc.command].flat().join(' ')}) in ${svc.cwd}; its output is below.`,
+      spawned.output.tail(),
+    );
+  try {
+    let foreignSince: number | undefined;
+    let detail = 'no attempt finished';
+    for (;;) {
+      if (spawned.exitInfo) throw exitedEarly();
+      abort.throwIfAborted();
+      if (!probe) return { ms: performance.now() - t0 };
+      const a = await probe.attempt();
+      if (spawned.exitInfo) throw exitedEarly();
+      if (a.ok) {
+        const own = port === undefined ? ({ ok: true } as const) : await checkOwnership(port, tree);
+        if (own.ok) return { ms: performance.now() - t0, ...(a.host && { host: a.host }) };
+        foreignSince ??= performance.now();
+        detail = `port ${port} answered, but by ${own.holders}, not by this service`;
+        if (performance.now() - foreignSince > FOREIGN_GRACE_MS) {
+          throw new ServiceError(
+            svc.name,
+            `is not what answers on port ${port}: ${own.holders} does`,
+            `Something outside this service holds the port, so tests would run against a stale server. Stop it, or use portInUse: 'kill' (the default).`,
+            spawned.output.tail(),
+          );
+        }
+      } else {
+        foreignSince = undefined;
+        detail = a.detail ?? 'not ready';
+      }
+      if (performance.now() - t0 > svc.readyTimeout) {
+        throw new ServiceError(
+          svc.name,
+          `did not become ready within ${fmtMs(svc.readyTimeout)}`,
+          `Checked ${probe.describe} every ${POLL_MS} ms; last result: ${detail}. If it is only slow, raise readyTimeout; otherwise check that it listens where the check looks.`,
+          spawned.output.tail(),
+        );
+      }
+      await Promise.race([sleep(POLL_MS), spawned.exited]);
+    }
+  } finally {
+    probe?.dispose?.();
+  }
+}
+
+export function fmtMs(ms: number): string {
+  return ms >= 1000 ? `${+(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}

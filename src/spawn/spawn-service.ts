@@ -1,0 +1,86 @@
+/**
+ * Starts one service in its own process group (a new session), tagged with the run id so that every
+ * descendant can be found later, even one that leaves the group.
+ *
+ * execa does the spawning (PATH with node_modules/.bin, shell handling, clear spawn errors); it does
+ * none of the killing: its `cleanup` is skipped for detached children and its kill() reaches only the
+ * group leader (see stop/).
+ */
+import { execa, type ResultPromise } from 'execa';
+import type { ResolvedService } from '../config/resolve.js';
+import { RUN_ID_VAR, SERVICE_VAR, processInfo } from '../os/process-table.js';
+import { RUNNER_VAR, runnerTag } from '../kill/policy.js';
+import { ServiceOutput } from './output.js';
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Set when the process could not be started at all (e.g. ENOENT). */
+  error?: Error;
+}
+
+export interface SpawnedService {
+  name: string;
+  pid: number;
+  startTime: number;
+  output: ServiceOutput;
+  /** Resolves when the group leader exits; never waits for stdout/stderr to close. */
+  exited: Promise<ExitInfo>;
+  /** Set once the leader has exited. */
+  exitInfo?: ExitInfo;
+  /** Stops reading output; call after the tree is gone so a leftover pipe cannot hold the runner. */
+  release(): void;
+}
+
+export function describeExit(e: ExitInfo): string {
+  if (e.error) return `could not be started: ${e.error.message}`;
+  if (e.signal) return `was killed by ${e.signal}`;
+  return `exited with code ${e.code}`;
+}
+
+export function spawnService(svc: ResolvedService, runId: string, verbose: boolean): SpawnedService {
+  const output = new ServiceOutput(svc.name, verbose);
+  const env = { ...svc.env, [RUN_ID_VAR]: runId, [SERVICE_VAR]: svc.name, [RUNNER_VAR]: runnerTag() };
+  const options = {
+    cwd: svc.cwd,
+    env,
+    detached: true, // own session and process group: one kill(-pgid) reaches the whole tree
+    cleanup: false, // we do our own cleanup (execa skips it for detached children anyway)
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    buffer: false,
+    reject: false,
+    preferLocal: true,
+  } as const;
+  const child: ResultPromise =
+    typeof svc.command === 'string'
+      ? execa(svc.command, { ...options, shell: true })
+      : execa(svc.command[0]!, svc.command.slice(1), options);
+  child.catch(() => {}); // failures are reported through `exited`; keep execa's promise from rejecting unhandled
+
+  const pid = child.pid ?? -1;
+  const startTime = pid > 0 ? (processInfo(pid)?.startTime ?? Number.NaN) : Number.NaN;
+  output.attach(child.stdout);
+  output.attach(child.stderr);
+
+  const spawned: SpawnedService = {
+    name: svc.name,
+    pid,
+    startTime,
+    output,
+    exited: new Promise<ExitInfo>((resolve) => {
+      // 'exit', not 'close': 'close' waits for every holder of the pipes, which may be a grandchild.
+      child.once('exit', (code, signal) => resolve((spawned.exitInfo = { code, signal })));
+      child.once('error', (error) => {
+        if (pid <= 0 || !processInfo(pid)) resolve((spawned.exitInfo = { code: null, signal: null, error }));
+      });
+    }),
+    release() {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      child.unref();
+    },
+  };
+  return spawned;
+}

@@ -1,0 +1,51 @@
+/**
+ * A started service as the stop path sees it: its process group, its leader, and the run tag that
+ * follows every descendant, including those that left the group (setsid, double fork).
+ */
+import {
+  allProcesses,
+  isGone,
+  liveGroupMembers,
+  taggedProcesses,
+  type ProcStat,
+} from '../os/process-table.js';
+import { readEnvVar } from '../os/procfs.js';
+import { RUN_ID_VAR } from '../os/process-table.js';
+import { signalGroup, signalProcess } from '../kill/signal.js';
+
+export interface ServiceTree {
+  name: string;
+  runId: string;
+  /** The leader's pid, which is also the group id (spawned detached). */
+  pgid: number;
+  /** The leader's start time, to tell our group from a later one that reused the number. */
+  leaderStartTime: number;
+  stopSignal: NodeJS.Signals;
+  stopTimeout: number;
+}
+
+/** The group still belongs to this service: its leader is the one we started, or a member carries our tag. */
+function groupIsOurs(tree: ServiceTree, members: ProcStat[]): boolean {
+  return members.some(
+    (p) =>
+      (p.pid === tree.pgid && (Number.isNaN(p.startTime) || p.startTime === tree.leaderStartTime)) ||
+      readEnvVar(p.pid, RUN_ID_VAR) === tree.runId,
+  );
+}
+
+/** Every live process of the service: group members plus tagged escapees. Zombies count as gone. */
+export function liveProcesses(tree: ServiceTree, table: ProcStat[] = allProcesses()): ProcStat[] {
+  const members = liveGroupMembers(tree.pgid, table);
+  const out = new Map<number, ProcStat>();
+  if (groupIsOurs(tree, members)) for (const p of members) out.set(p.pid, p);
+  for (const p of taggedProcesses(tree.runId, tree.name, table)) out.set(p.pid, p);
+  return [...out.values()].filter((p) => !isGone(p));
+}
+
+/** Signals the group and every escaped tagged process. Returns the processes signalled. */
+export function signalTree(tree: ServiceTree, signal: NodeJS.Signals, live: ProcStat[] = liveProcesses(tree)): ProcStat[] {
+  if (live.length === 0) return live;
+  if (live.some((p) => p.pgid === tree.pgid)) signalGroup(tree.pgid, signal);
+  for (const p of live) if (p.pgid !== tree.pgid) signalProcess(p.pid, p.startTime, signal);
+  return live;
+}

@@ -1,0 +1,72 @@
+/**
+ * Stopping a service: signal its group (and escaped tagged processes), wait until none is left, then
+ * SIGKILL. It never waits for stdout/stderr to close: a grandchild holding the pipe must not hang it.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { liveProcesses, signalTree, type ServiceTree } from './service-tree.js';
+
+const POLL_MS = 10;
+/** After SIGKILL the kernel needs a moment; past this the process is stuck in D state and we report it. */
+const KILL_WAIT_MS = 2000;
+
+export interface StopResult {
+  name: string;
+  /** Distinct processes that were alive when the stop began or appeared during it. */
+  processes: number;
+  /** True when SIGKILL was needed. */
+  forced: boolean;
+  /** Pids still alive after SIGKILL (normally empty). */
+  survivors: number[];
+  ms: number;
+}
+
+/** Stops one service. */
+export async function stopTree(tree: ServiceTree): Promise<StopResult> {
+  const t0 = performance.now();
+  const seen = new Set<number>();
+  let live = signalTree(tree, tree.stopSignal);
+  live.forEach((p) => seen.add(p.pid));
+  const deadline = t0 + tree.stopTimeout;
+  while (live.length && performance.now() < deadline) {
+    await sleep(POLL_MS);
+    live = liveProcesses(tree);
+    // A process that appears while stopping (nodemon's `ps`, a respawned worker) gets the signal too.
+    const fresh = live.filter((p) => !seen.has(p.pid));
+    if (fresh.length) signalTree(tree, tree.stopSignal, fresh);
+    live.forEach((p) => seen.add(p.pid));
+  }
+  const forced = live.length > 0;
+  if (forced) {
+    const killDeadline = performance.now() + KILL_WAIT_MS;
+    while (live.length && performance.now() < killDeadline) {
+      signalTree(tree, 'SIGKILL', live);
+      await sleep(POLL_MS);
+      live = liveProcesses(tree);
+      live.forEach((p) => seen.add(p.pid));
+    }
+  }
+  return { name: tree.name, processes: seen.size, forced, survivors: live.map((p) => p.pid), ms: performance.now() - t0 };
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+/** A real synchronous sleep, for the exit guard where timers never fire. */
+function sleepSync(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
+}
+
+/**
+ * The synchronous stop used by the guards: signal, wait at most `graceMs` (not the full stopTimeout:
+ * the runner is exiting and must not hang), then SIGKILL whatever is left.
+ */
+export function stopTreesSync(trees: ServiceTree[], graceMs: number, signal?: NodeJS.Signals): void {
+  let pending = trees.filter((t) => signalTree(t, signal ?? t.stopSignal).length > 0);
+  const deadline = performance.now() + graceMs;
+  while (pending.length && performance.now() < deadline) {
+    sleepSync(POLL_MS);
+    pending = pending.filter((t) => liveProcesses(t).length > 0);
+  }
+  for (let round = 0; pending.length && round < 50; round++) {
+    pending = pending.filter((t) => signalTree(t, 'SIGKILL').length > 0);
+    if (pending.length) sleepSync(POLL_MS);
+  }
+}
