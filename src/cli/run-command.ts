@@ -1,0 +1,80 @@
+/**
+ * `cleanroom run -- <command…>`: start the services, run the command with CLEANROOM_<NAME>_URL/_PORT,
+ * stop everything, and exit with the command's code (non-zero when a service failed).
+ *
+ * The command runs in its own process group too: a signal to cleanroom is forwarded to it exactly once
+ * (a terminal's Ctrl+C would otherwise reach it twice, and a second SIGINT means "force" to runners).
+ */
+import { constants } from 'node:os';
+import { execa } from 'execa';
+import { loadConfig } from '../config/load.js';
+import { CleanroomError } from '../errors.js';
+import { RUNNER_VAR, runnerTag } from '../kill/policy.js';
+import { signalGroup } from '../kill/signal.js';
+import { RUN_ID_VAR, SERVICE_VAR, processInfo } from '../os/process-table.js';
+import { stderrLogger } from '../run/log.js';
+import { start } from '../run/start.js';
+import { stopTree } from '../stop/stop-tree.js';
+
+export interface RunOptions {
+  config?: string;
+  verbose?: boolean;
+}
+
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** Runs the command between start and stop; resolves to the exit code cleanroom should exit with. */
+export async function runCommand(argv: string[], opts: RunOptions): Promise<number> {
+  if (argv.length === 0) throw new CleanroomError('cleanroom run: no command given. Usage: cleanroom run [--config FILE] -- <command…>');
+  if (opts.verbose) process.env.CLEANROOM_VERBOSE = '1';
+  const config = await loadConfig(opts.config);
+
+  let signalled: NodeJS.Signals | undefined;
+  let child: ReturnType<typeof execa> | undefined;
+  let count = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signalled ??= sig;
+    count++;
+    if (child?.pid) signalGroup(child.pid, count === 1 ? sig : 'SIGKILL');
+  };
+  const handlers = FORWARDED.map((s) => [s, () => onSignal(s)] as const);
+  for (const [s, h] of handlers) process.on(s, h);
+
+  try {
+    const services = await start(config);
+    if (signalled) {
+      await services.stop();
+      return 128 + constants.signals[signalled];
+    }
+    const env = { ...services.env, [RUN_ID_VAR]: services.runId, [SERVICE_VAR]: '(command)', [RUNNER_VAR]: runnerTag() };
+    const [file, ...args] = argv as [string, ...string[]];
+    child = execa(file, args, {
+      stdio: 'inherit',
+      env,
+      detached: true,
+      cleanup: false,
+      reject: false,
+      preferLocal: true,
+      shell: argv.length === 1 && /\s/.test(file), // `cleanroom run -- "npm test && echo ok"`
+    });
+    const pid = child.pid;
+    const leaderStart = pid ? (processInfo(pid)?.startTime ?? Number.NaN) : Number.NaN;
+    const result = await child;
+    // Whatever the command left behind in its group (or tagged as it) goes too.
+    if (pid) {
+      await stopTree({ name: '(command)', runId: services.runId, pgid: pid, leaderStartTime: leaderStart, stopSignal: 'SIGTERM', stopTimeout: 2000 });
+    }
+    const summary = await services.stop();
+    if (signalled) return 128 + constants.signals[signalled];
+    if (result.failed && result.exitCode === undefined) {
+      if (result.signal) return 128 + constants.signals[result.signal];
+      stderrLogger.error(`cleanroom: could not run ${argv.join(' ')}: ${result.shortMessage}`);
+      return 127;
+    }
+    const code = result.exitCode ?? 1;
+    if (code === 0 && (summary.failures.length || summary.portsHeld.length)) return 1;
+    return code;
+  } finally {
+    for (const [s, h] of handlers) process.removeListener(s, h);
+  }
+}

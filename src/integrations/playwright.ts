@@ -1,0 +1,26 @@
+/**
+ * Playwright integration: `globalSetup: 'cleanroom/playwright'`.
+ * Starts every service, exports CLEANROOM_<NAME>_URL/_PORT to the workers' environment, and returns
+ * the teardown (Playwright runs it after the tests, and on Ctrl+C).
+ */
+import { dirname } from 'node:path';
+import { start } from '../run/start.js';
+import { throwIfRunFailed } from './failures.js';
+import { loadForRunner } from './load-for-runner.js';
+
+/** The part of Playwright's FullConfig we use. */
+interface PlaywrightConfig {
+  configFile?: string;
+  rootDir?: string;
+}
+
+/** Playwright globalSetup: start the services; the returned function is the teardown. */
+export default async function globalSetup(config?: PlaywrightConfig): Promise<() => Promise<void>> {
+  const root = config?.configFile ? dirname(config.configFile) : config?.rootDir;
+  const services = await start(await loadForRunner(root));
+  // Workers are forked after globalSetup and inherit the runner's environment.
+  Object.assign(process.env, services.env);
+  return async () => {
+    throwIfRunFailed(await services.stop());
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * Small consumer projects for the runner tests: a cleanroom.config.mjs with two services built from
+ * test/fixtures/service.mjs, plus a Vitest or Playwright suite, written inside the scratch consumer
+ * project where the packed tarball is installed.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from './os.js';
+import { ROOT, SERVICE } from './spawn.js';
+
+export const VITEST_BIN = join(ROOT, 'node_modules/vitest/vitest.mjs');
+export const PLAYWRIGHT_BIN = join(ROOT, 'node_modules/@playwright/test/cli.js');
+
+export interface Case {
+  dir: string;
+  apiPort: number;
+  webPort: number;
+}
+
+export interface CaseOptions {
+  /** Extra env for the api service (e.g. EXIT_AFTER_MS to crash it during the tests). */
+  apiEnv?: Record<string, string>;
+  /** Extra keys for every service (e.g. stopTimeout). */
+  serviceExtra?: Record<string, unknown>;
+}
+
+/** Writes the case folder with its cleanroom.config.mjs. */
+export async function makeCase(consumerDir: string, name: string, opts: CaseOptions = {}): Promise<Case> {
+  const dir = join(consumerDir, 'cases', `${name}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+  mkdirSync(dir, { recursive: true });
+  const apiPort = await freePort();
+  const webPort = await freePort();
+  const service = (env: Record<string, string>, extra: Record<string, unknown>) =>
+    JSON.stringify({ command: [process.execPath, SERVICE], env, ...opts.serviceExtra, ...extra });
+  writeFileSync(
+    join(dir, 'cleanroom.config.mjs'),
+    `import { defineConfig } from 'cleanroom';
+export default defineConfig({
+  services: {
+    api: ${service({ PORT: String(apiPort), CHILDREN: '2', SETSID_CHILD: '1', ...opts.apiEnv }, { port: apiPort })},
+    web: ${service({ PORT: String(webPort), CHILDREN: '1' }, { port: webPort, dependsOn: ['api'] })},
+  },
+});
+`,
+  );
+  return { dir, apiPort, webPort };
+}
+
+/** A Vitest suite using cleanroom/vitest. HANG_MS makes the test hold on after printing TEST RUNNING. */
+export function writeVitestSuite(c: Case, opts: { fail?: boolean } = {}): void {
+  writeFileSync(join(c.dir, 'vitest.config.mjs'), `export default { test: { globalSetup: ['cleanroom/vitest'], include: ['*.test.mjs'], testTimeout: 60000, pool: 'forks' } };\n`);
+  writeFileSync(
+    join(c.dir, 'suite.test.mjs'),
+    `import { inject, test, expect } from 'vitest';
+test('services are up', async () => {
+  const s = inject('cleanroom');
+  const r = await fetch(s.api.url);
+  expect(r.status).toBe(200);
+  expect(process.env.CLEANROOM_WEB_URL).toBe(s.web.url);
+  console.log('TEST RUNNING worker=' + process.pid);
+  if (process.env.HANG_MS) await new Promise((r) => setTimeout(r, Number(process.env.HANG_MS)));
+  expect(${opts.fail ? 'false' : 'true'}).toBe(true);
+});
+`,
+  );
+}
+
+/** A Playwright suite (API requests only, no browser) using cleanroom/playwright. */
+export function writePlaywrightSuite(c: Case, opts: { fail?: boolean } = {}): void {
+  writeFileSync(
+    join(c.dir, 'playwright.config.mjs'),
+    `export default { testDir: '.', testMatch: /.*\\.spec\\.mjs$/, globalSetup: 'cleanroom/playwright', workers: 1, reporter: 'line', timeout: 60000 };\n`,
+  );
+  writeFileSync(
+    join(c.dir, 'suite.spec.mjs'),
+    `import { test, expect } from '@playwright/test';
+test('services are up', async ({ request }) => {
+  const r = await request.get(process.env.CLEANROOM_API_URL);
+  expect(r.ok()).toBe(true);
+  expect(process.env.CLEANROOM_WEB_PORT).toBe('${c.webPort}');
+  console.log('TEST RUNNING worker=' + process.pid);
+  if (process.env.HANG_MS) await new Promise((r) => setTimeout(r, Number(process.env.HANG_MS)));
+  expect(${opts.fail ? 'false' : 'true'}).toBe(true);
+});
+`,
+  );
+}

@@ -1,0 +1,92 @@
+/**
+ * A real Vitest (the repo's), running a small project that installed the packed tarball and uses
+ * `globalSetup: ['cleanroom/vitest']`: every way the run ends leaves no process and no port.
+ */
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { makeCase, VITEST_BIN, writeVitestSuite, type Case } from '../helpers/cases.js';
+import { expectNothingLeft, snapshotRun } from '../helpers/assert-clean.js';
+import { isAlive, proc } from '../helpers/os.js';
+import { shellStatus, startRunner, type Runner } from '../helpers/runner.js';
+
+let runner: Runner | undefined;
+afterEach(() => runner?.kill()); // only the group this test created; a no-op when it ended cleanly
+
+async function runVitest(c: Case, env: Record<string, string> = {}): Promise<Runner> {
+  runner = startRunner(process.execPath, [VITEST_BIN, 'run'], { cwd: c.dir, env });
+  return runner;
+}
+
+describe('vitest globalSetup cleanroom/vitest', () => {
+  it('passes, provides the services, and leaves nothing', async () => {
+    const c = await makeCase(inject('consumerDir'), 'vitest-pass');
+    writeVitestSuite(c);
+    const r = await runVitest(c, { HANG_MS: '300' });
+    await r.waitFor(/TEST RUNNING/);
+    const seen = snapshotRun(r);
+    const exit = await r.exited;
+    expect(shellStatus(exit), r.output()).toBe(0);
+    expect(r.output()).toMatch(/api ready on :\d+ in \d+/);
+    expect(r.output()).toMatch(/stopped 2 services \(\d+ processes\)/);
+    await expectNothingLeft(r, seen, [c.apiPort, c.webPort]);
+  });
+
+  it('a failing test exits 1 and leaves nothing', async () => {
+    const c = await makeCase(inject('consumerDir'), 'vitest-fail');
+    writeVitestSuite(c, { fail: true });
+    const r = await runVitest(c, { HANG_MS: '300' });
+    await r.waitFor(/TEST RUNNING/);
+    const seen = snapshotRun(r);
+    expect(shellStatus(await r.exited)).toBe(1);
+    await expectNothingLeft(r, seen, [c.apiPort, c.webPort]);
+  });
+
+  it('a service crashing during the tests is reported and fails the run', async () => {
+    const c = await makeCase(inject('consumerDir'), 'vitest-crash', { apiEnv: { EXIT_AFTER_MS: '1500', EXIT_CODE: '9' } });
+    writeVitestSuite(c);
+    const r = await runVitest(c, { HANG_MS: '3000' });
+    await r.waitFor(/TEST RUNNING/);
+    const seen = snapshotRun(r);
+    await r.waitFor(/service "api" exited with code 9 while the tests were running/);
+    expect(shellStatus(await r.exited)).not.toBe(0);
+    expect(r.output()).toMatch(/crashing now/);
+    await expectNothingLeft(r, seen, [c.apiPort, c.webPort]);
+  });
+
+  for (const [how, sig, status] of [
+    ['Ctrl+C to the runner\'s group', 'SIGINT', 130],
+    ['SIGINT to the runner\'s pid', 'SIGINT', 130],
+    ['SIGTERM to the runner\'s pid', 'SIGTERM', 143],
+    ['SIGTERM to the runner\'s group', 'SIGTERM', 143],
+    ['SIGHUP to the runner\'s pid', 'SIGHUP', 129],
+  ] as const) {
+    it(`${how} mid-test: exit ${status}, services and the test worker gone`, async () => {
+      const c = await makeCase(inject('consumerDir'), 'vitest-signal');
+      writeVitestSuite(c);
+      const r = await runVitest(c, { HANG_MS: '8000' });
+      await r.waitFor(/TEST RUNNING worker=\d+/);
+      const worker = proc(Number(/TEST RUNNING worker=(\d+)/.exec(r.output())![1]));
+      const seen = snapshotRun(r);
+      if (how.includes('group')) r.signalGroup(sig);
+      else r.signal(sig);
+      const exit = await r.exited;
+      expect([status, 1]).toContain(shellStatus(exit)); // SIGHUP: vitest has no handler of its own → 129
+      if (sig !== 'SIGHUP') expect(shellStatus(exit)).toBe(status);
+      await expectNothingLeft(r, seen, [c.apiPort, c.webPort]);
+      // The worker was 8 s into its test; the run is over, so it must be gone now too.
+      await new Promise((res) => setTimeout(res, 500));
+      expect(isAlive(worker), 'vitest worker still running its test').toBe(false);
+    });
+  }
+
+  it('Ctrl+C twice leaves nothing', async () => {
+    const c = await makeCase(inject('consumerDir'), 'vitest-double', { apiEnv: { IGNORE_SIGTERM: '1' } });
+    writeVitestSuite(c);
+    const r = await runVitest(c, { HANG_MS: '8000' });
+    await r.waitFor(/TEST RUNNING/);
+    const seen = snapshotRun(r);
+    r.signalGroup('SIGINT');
+    r.signalGroup('SIGINT');
+    await r.exited;
+    await expectNothingLeft(r, seen, [c.apiPort, c.webPort]);
+  });
+});

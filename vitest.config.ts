@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Packs the tarball and installs it into a scratch consumer project once per run.
+    globalSetup: ['test/setup/consumer.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
+    // These tests spawn real runners and services: 2 cores, so at most 2 files at a time.
+    maxWorkers: 2,
+  },
+});
