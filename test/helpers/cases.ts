@@ -85,3 +85,38 @@ test('services are up', async ({ request }) => {
 `,
   );
 }
+
+/**
+ * A script using the programmatic API. MODE: 'wait' (start, then wait to be signalled), 'throw'
+ * (uncaught exception after start), 'exit' (process.exit(0) without stop), 'reject' (unhandled
+ * rejection), 'using' (await using: normal end).
+ */
+export function writeApiScript(c: Case): string {
+  const file = join(c.dir, 'runner.mjs');
+  writeFileSync(
+    file,
+    `import { start, loadConfig } from 'cleanroom';
+const mode = process.env.MODE;
+if (mode === 'using') {
+  // What \`await using services = await start(...)\` compiles to (Node 20 lacks the syntax).
+  const services = await start(await loadConfig());
+  try {
+    console.log('TEST RUNNING ' + services.info.api.url);
+    await new Promise((r) => setTimeout(r, 300));
+  } finally {
+    await services[Symbol.asyncDispose]();
+  }
+} else {
+  const services = await start(await loadConfig());
+  console.log('TEST RUNNING ' + services.info.api.url);
+  setTimeout(() => {
+    if (mode === 'throw') throw new Error('boom: uncaught');
+    if (mode === 'exit') process.exit(0);
+    if (mode === 'reject') Promise.reject(new Error('boom: unhandled rejection'));
+  }, 200);
+  setInterval(() => {}, 1000);
+}
+`,
+  );
+  return file;
+}

@@ -4,7 +4,7 @@
  * resolves to the installed tarball while vitest and @playwright/test resolve from the repo.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 
@@ -16,21 +16,20 @@ declare module 'vitest' {
   }
 }
 
-export default function setup(project: TestProject): void {
-  const tmp = join(ROOT, '.tmp');
-  const consumer = join(tmp, 'consumer');
-  mkdirSync(tmp, { recursive: true });
-  if (!existsSync(join(ROOT, 'dist/index.js'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
-  for (const f of readdirSync(tmp)) if (f.endsWith('.tgz')) rmSync(join(tmp, f));
-  // dist/ is fresh (npm test builds first), so skip the prepare script's second build.
-  const out = execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', tmp, '--json'], { cwd: ROOT, encoding: 'utf8' });
-  const tarball = (JSON.parse(out) as Array<{ filename: string }>)[0]!.filename;
+export default function setup(project: TestProject): () => void {
+  // One folder per run: two test runs at once (a watch mode and a CI-style run) must not share it.
+  const consumer = join(ROOT, '.tmp', `consumer-${process.pid}`);
   rmSync(consumer, { recursive: true, force: true });
   mkdirSync(consumer, { recursive: true });
+  if (!existsSync(join(ROOT, 'dist/index.js'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  // dist/ is fresh (npm test builds first), so skip the prepare script's second build.
+  const out = execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', consumer, '--json'], { cwd: ROOT, encoding: 'utf8' });
+  const tarball = (JSON.parse(out) as Array<{ filename: string }>)[0]!.filename;
   writeFileSync(
     join(consumer, 'package.json'),
-    JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { cleanroom: `file:../${tarball}` } }, null, 2),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { cleanroom: `file:./${tarball}` } }, null, 2),
   );
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: consumer, stdio: 'inherit' });
   project.provide('consumerDir', consumer);
+  return () => rmSync(consumer, { recursive: true, force: true });
 }

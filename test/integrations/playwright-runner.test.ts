@@ -1,0 +1,95 @@
+/**
+ * A real Playwright runner (API tests, no browser needed) on a small project that installed the
+ * packed tarball and uses `globalSetup: 'cleanroom/playwright'`. Playwright runs teardown on SIGINT
+ * but has no SIGTERM handler at all: both must leave nothing.
+ */
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { makeCase, PLAYWRIGHT_BIN, writePlaywrightSuite, type Case } from '../helpers/cases.js';
+import { expectNothingLeft, snapshotRun } from '../helpers/assert-clean.js';
+import { shellStatus, startRunner, type Runner } from '../helpers/runner.js';
+
+let runner: Runner | undefined;
+afterEach(() => runner?.kill());
+
+function runPlaywright(c: Case, env: Record<string, string> = {}): Runner {
+  runner = startRunner(process.execPath, [PLAYWRIGHT_BIN, 'test'], { cwd: c.dir, env });
+  return runner;
+}
+
+describe('playwright globalSetup cleanroom/playwright', () => {
+  it('passes with the URLs in the workers\' env and leaves nothing', async () => {
+    const c = await makeCase(inject('consumerDir'), 'pw-pass');
+    writePlaywrightSuite(c);
+    const r = runPlaywright(c, { HANG_MS: '300' });
+    await r.waitFor(/TEST RUNNING/);
+    const seen = snapshotRun(r);
+    expect(shellStatus(await r.exited), r.output()).toBe(0);
+    expect(r.output()).toMatch(/1 passed/);
+    expect(r.output()).toMatch(/stopped 2 services/);
+    await expectNothingLeft(r, seen, [c.apiPort, c.webPort]);
+  });
+
+  it('a failing test exits 1 and leaves nothing', async () => {
+    const c = await makeCase(inject('consumerDir'), 'pw-fail');
+    writePlaywrightSuite(c, { fail: true });
+    const r = runPlaywright(c);
+    await r.waitFor(/TEST RUNNING/);
+    const seen = snapshotRun(r);
+    expect(shellStatus(await r.exited)).toBe(1);
+    await expectNothingLeft(r, seen, [c.apiPort, c.webPort]);
+  });
+
+  it('a service crashing during the tests fails the run', async () => {
+    const c = await makeCase(inject('consumerDir'), 'pw-crash', { apiEnv: { EXIT_AFTER_MS: '1500', EXIT_CODE: '9' } });
+    writePlaywrightSuite(c);
+    const r = runPlaywright(c, { HANG_MS: '3000' });
+    await r.waitFor(/TEST RUNNING/);
+    const seen = snapshotRun(r);
+    await r.waitFor(/service "api" exited with code 9 while the tests were running/);
+    expect(shellStatus(await r.exited)).not.toBe(0);
+    await expectNothingLeft(r, seen, [c.apiPort, c.webPort]);
+  });
+
+  it('Ctrl+C to the runner\'s group: Playwright still runs teardown, exits 130, nothing left', async () => {
+    const c = await makeCase(inject('consumerDir'), 'pw-sigint');
+    writePlaywrightSuite(c);
+    const r = runPlaywright(c, { HANG_MS: '8000' });
+    await r.waitFor(/TEST RUNNING/);
+    const seen = snapshotRun(r);
+    r.signalGroup('SIGINT');
+    expect(shellStatus(await r.exited)).toBe(130);
+    expect(r.output(), 'teardown did not run').toMatch(/stopped 2 services/);
+    await expectNothingLeft(r, seen, [c.apiPort, c.webPort]);
+  });
+
+  for (const [how, sig, status] of [
+    ['SIGINT to the runner\'s pid', 'SIGINT', 130],
+    ['SIGTERM to the runner\'s pid', 'SIGTERM', 143],
+    ['SIGTERM to the runner\'s group', 'SIGTERM', 143],
+  ] as const) {
+    it(`${how}: exit ${status}, nothing left`, async () => {
+      const c = await makeCase(inject('consumerDir'), 'pw-signal');
+      writePlaywrightSuite(c);
+      const r = runPlaywright(c, { HANG_MS: '8000' });
+      await r.waitFor(/TEST RUNNING/);
+      const seen = snapshotRun(r);
+      if (how.includes('group')) r.signalGroup(sig);
+      else r.signal(sig);
+      expect(shellStatus(await r.exited)).toBe(status);
+      await expectNothingLeft(r, seen, [c.apiPort, c.webPort]);
+    });
+  }
+
+  it('Ctrl+C twice leaves nothing', async () => {
+    const c = await makeCase(inject('consumerDir'), 'pw-double', { apiEnv: { IGNORE_SIGTERM: '1' } });
+    writePlaywrightSuite(c);
+    const r = runPlaywright(c, { HANG_MS: '8000' });
+    await r.waitFor(/TEST RUNNING/);
+    const seen = snapshotRun(r);
+    r.signalGroup('SIGINT');
+    await new Promise((res) => setTimeout(res, 100));
+    r.signalGroup('SIGINT');
+    await r.exited;
+    await expectNothingLeft(r, seen, [c.apiPort, c.webPort]);
+  });
+});
