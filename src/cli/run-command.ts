@@ -15,6 +15,8 @@ import { RUN_ID_VAR, SERVICE_VAR, processInfo } from '../os/process-table.js';
 import { stderrLogger } from '../run/log.js';
 import { start } from '../run/start.js';
 import { stopTree } from '../stop/stop-tree.js';
+import type { ServiceTree } from '../stop/service-tree.js';
+import { watchdogTrack, watchdogUntrack } from '../guards/watchdog.js';
 
 export interface RunOptions {
   config?: string;
@@ -58,11 +60,15 @@ export async function runCommand(argv: string[], opts: RunOptions): Promise<numb
       shell: argv.length === 1 && /\s/.test(file), // `cleanroom run -- "npm test && echo ok"`
     });
     const pid = child.pid;
-    const leaderStart = pid ? (processInfo(pid)?.startTime ?? Number.NaN) : Number.NaN;
+    const tree: ServiceTree | undefined = pid
+      ? { name: '(command)', runId: services.runId, pgid: pid, leaderStartTime: processInfo(pid)?.startTime ?? Number.NaN, stopSignal: 'SIGTERM', stopTimeout: 2000 }
+      : undefined;
+    if (tree) watchdogTrack(tree); // if cleanroom itself is SIGKILLed, the command goes too
     const result = await child;
     // Whatever the command left behind in its group (or tagged as it) goes too.
-    if (pid) {
-      await stopTree({ name: '(command)', runId: services.runId, pgid: pid, leaderStartTime: leaderStart, stopSignal: 'SIGTERM', stopTimeout: 2000 });
+    if (tree) {
+      await stopTree(tree);
+      watchdogUntrack(tree.runId, tree.name);
     }
     const summary = await services.stop();
     if (signalled) return 128 + constants.signals[signalled];

@@ -7,6 +7,7 @@ import { resolveConfig, type ResolvedConfig, type ResolvedService } from '../con
 import type { CleanroomConfig } from '../config/define.js';
 import { CleanroomError, formatServiceMessage, ServiceError } from '../errors.js';
 import { guardRun } from '../guards/process-guards.js';
+import { watchdogTrack, watchdogUntrack } from '../guards/watchdog.js';
 import { clearPort } from '../ports/clear-port.js';
 import { answeringHosts, isPortFree } from '../ports/probe.js';
 import { describeHolders, findPortHolders } from '../ports/holders.js';
@@ -112,6 +113,7 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
       stopSignal: svc.stopSignal,
       stopTimeout: svc.stopTimeout,
     };
+    watchdogTrack(entry.tree);
     const ready = await waitReady(svc, spawned, entry.tree, abort.signal);
     entry.info = { url: await urlOf(svc, ready.host), pid: spawned.pid, ...(svc.port !== undefined && { port: svc.port }) };
     log.info(`${svc.name} ready${svc.port !== undefined ? ` on :${svc.port}` : ''} in ${fmtMs(ready.ms)}`);
@@ -132,7 +134,10 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
       const t0 = performance.now();
       const ours = [...started.values()].filter((s) => s.tree && !s.reused);
       const results = await Promise.all(ours.map((s) => stopTree(s.tree!)));
-      for (const s of ours) s.spawned?.release();
+      for (const s of ours) {
+        s.spawned?.release();
+        watchdogUntrack(runId, s.svc.name);
+      }
       const portsHeld = await finalPortPass(ours.map((s) => s.svc), runId, log);
       unguard();
       const summary: StopSummary = {

@@ -1,0 +1,87 @@
+/**
+ * The runner's side of the watchdog: a small sidecar process in its own session, connected by a pipe
+ * (its stdin). It is told each service's group; when the pipe closes without a goodbye — the runner
+ * died in any way, `kill -9` included — it stops every group and tagged process, then exits.
+ *
+ * It never keeps the runner alive (child and pipe are unref'd), and exits by itself after a clean stop.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { protectPid } from '../kill/policy.js';
+import { processInfo } from '../os/process-table.js';
+import type { ServiceTree } from '../stop/service-tree.js';
+
+export type WatchdogMessage =
+  | { t: 'track'; tree: ServiceTree }
+  | { t: 'untrack'; runId: string; name: string }
+  | { t: 'bye' };
+
+interface Watchdog {
+  child: ChildProcess;
+  pid: number;
+  startTime: number;
+  tracked: Set<string>;
+}
+
+let current: Watchdog | undefined;
+
+/** The compiled sidecar script. Under `vitest` from src/ there is no .js beside this file: use dist/. */
+function scriptPath(): string {
+  const here = fileURLToPath(new URL('./watchdog-process.js', import.meta.url));
+  if (existsSync(here)) return here;
+  return fileURLToPath(new URL('../../dist/guards/watchdog-process.js', import.meta.url));
+}
+
+function send(wd: Watchdog, msg: WatchdogMessage): void {
+  if (wd.child.stdin?.writable) wd.child.stdin.write(`${JSON.stringify(msg)}\n`);
+}
+
+function ensure(): Watchdog | undefined {
+  if (current) return current;
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('CLEANROOM_')) delete env[k]; // not a service: no run tag
+  let child: ChildProcess;
+  try {
+    child = spawn(process.execPath, [scriptPath()], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env });
+  } catch {
+    return undefined; // the in-process guards still cover every end but SIGKILL
+  }
+  child.on('error', () => {});
+  child.stdin?.on('error', () => {}); // EPIPE if the watchdog died: nothing to do about it here
+  child.unref();
+  (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  const pid = child.pid ?? -1;
+  if (pid > 0) protectPid(pid);
+  current = { child, pid, startTime: processInfo(pid)?.startTime ?? Number.NaN, tracked: new Set() };
+  child.once('exit', () => {
+    if (current?.child === child) current = undefined;
+  });
+  return current;
+}
+
+/** Tells the watchdog about a started service (launching the watchdog on first use). */
+export function watchdogTrack(tree: ServiceTree): void {
+  const wd = ensure();
+  if (!wd) return;
+  wd.tracked.add(`${tree.runId}/${tree.name}`);
+  send(wd, { t: 'track', tree });
+}
+
+/** The service has been stopped cleanly; when none is left, the watchdog is told goodbye and exits. */
+export function watchdogUntrack(runId: string, name: string): void {
+  const wd = current;
+  if (!wd) return;
+  wd.tracked.delete(`${runId}/${name}`);
+  send(wd, { t: 'untrack', runId, name });
+  if (wd.tracked.size === 0) {
+    send(wd, { t: 'bye' });
+    wd.child.stdin?.end();
+    current = undefined;
+  }
+}
+
+/** The watchdog's pid and start time, for the ledger. */
+export function watchdogIdentity(): { pid: number; startTime: number } | undefined {
+  return current && { pid: current.pid, startTime: current.startTime };
+}
