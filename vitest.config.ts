@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 180_000,
     // These tests spawn real runners and services: 2 cores, so at most 2 files at a time.
     maxWorkers: 2,
+    // JSON too, so CI can print one plain closing line (scripts/test-summary.mjs).
+    reporters: ['default', ['json', { outputFile: '.tmp/vitest-results.json' }]],
   },
 });

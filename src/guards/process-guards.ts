@@ -17,6 +17,8 @@ export interface GuardedRun {
   trees(): ServiceTree[];
   /** Told that the runner is going away, so exits that follow are not reported as crashes. */
   interrupted(signal: NodeJS.Signals | 'exit'): void;
+  /** Called after the guards stopped the run's services synchronously (removes its ledger file). */
+  stoppedSync(): void;
 }
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -47,6 +49,7 @@ function onSignal(signal: NodeJS.Signals): void {
   if (!othersListening) {
     // Our listener cancelled Node's default exit; finish the job and let the signal take its course.
     stopTreesSync(trees, graceMs(trees));
+    for (const r of runs) r.stoppedSync();
     uninstall();
     process.kill(process.pid, signal);
   }
@@ -56,6 +59,7 @@ function onExit(): void {
   for (const r of runs) r.interrupted('exit');
   const trees = allTrees();
   if (trees.length) stopTreesSync(trees, graceMs(trees));
+  for (const r of runs) r.stoppedSync();
   killSignalledRunnerChildren();
 }
 

@@ -6,6 +6,7 @@
 import { createInterface } from 'node:readline';
 import type { ServiceTree } from '../stop/service-tree.js';
 import { stopTree } from '../stop/stop-tree.js';
+import { removeRecord } from '../ledger/ledger.js';
 import type { WatchdogMessage } from './watchdog.js';
 
 process.on('SIGINT', () => {});
@@ -29,5 +30,9 @@ lines.on('line', (line) => {
 
 lines.on('close', () => {
   if (bye && trees.size === 0) process.exit(0);
-  void Promise.all([...trees.values()].map((t) => stopTree(t))).finally(() => process.exit(0));
+  const runIds = new Set([...trees.values()].map((t) => t.runId));
+  void Promise.all([...trees.values()].map((t) => stopTree(t))).finally(() => {
+    for (const id of runIds) removeRecord(id); // nothing of these runs is left to reap
+    process.exit(0);
+  });
 });

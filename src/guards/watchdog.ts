@@ -8,8 +8,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { protectPid } from '../kill/policy.js';
-import { processInfo } from '../os/process-table.js';
+import { RUNNER_VAR, protectPid } from '../kill/policy.js';
+import { RUN_ID_VAR, SERVICE_VAR, processInfo } from '../os/process-table.js';
 import type { ServiceTree } from '../stop/service-tree.js';
 
 export type WatchdogMessage =
@@ -40,7 +40,7 @@ function send(wd: Watchdog, msg: WatchdogMessage): void {
 function ensure(): Watchdog | undefined {
   if (current) return current;
   const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('CLEANROOM_')) delete env[k]; // not a service: no run tag
+  for (const k of [RUN_ID_VAR, SERVICE_VAR, RUNNER_VAR]) delete env[k]; // not a service: no run tag
   let child: ChildProcess;
   try {
     child = spawn(process.execPath, [scriptPath()], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env });

@@ -7,7 +7,11 @@ import { resolveConfig, type ResolvedConfig, type ResolvedService } from '../con
 import type { CleanroomConfig } from '../config/define.js';
 import { CleanroomError, formatServiceMessage, ServiceError } from '../errors.js';
 import { guardRun } from '../guards/process-guards.js';
-import { watchdogTrack, watchdogUntrack } from '../guards/watchdog.js';
+import { watchdogIdentity, watchdogTrack, watchdogUntrack } from '../guards/watchdog.js';
+import { removeRecord, writeRecord, type LedgerService } from '../ledger/ledger.js';
+import { liveRuns, reapStaleRuns } from '../ledger/reap.js';
+import { commandOf, processInfo } from '../os/process-table.js';
+import { liveProcesses } from '../stop/service-tree.js';
 import { clearPort } from '../ports/clear-port.js';
 import { answeringHosts, isPortFree } from '../ports/probe.js';
 import { describeHolders, findPortHolders } from '../ports/holders.js';
@@ -85,7 +89,24 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
     interrupted: () => {
       stopping = true;
     },
+    stoppedSync: () => removeRecord(runId),
   });
+
+  // The ledger: what this run started, so that a later run can reap it if this one is killed together
+  // with its watchdog. Rewritten (atomically) as services start and become ready.
+  const ledgerServices = new Map<string, LedgerService>();
+  const runner = { pid: process.pid, startTime: processInfo(process.pid)?.startTime ?? Number.NaN, command: commandOf(process.pid) };
+  const startedAt = new Date().toISOString();
+  const record = () =>
+    writeRecord({
+      runId,
+      runner,
+      ...(watchdogIdentity() && { watchdog: watchdogIdentity()! }),
+      cwd: process.cwd(),
+      startedAt,
+      services: [...ledgerServices.values()],
+    });
+  await reapStaleRuns((m) => log.warn(m));
 
   const abort = new AbortController();
   const readyBy = new Map<string, Promise<void>>();
@@ -114,7 +135,21 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
       stopTimeout: svc.stopTimeout,
     };
     watchdogTrack(entry.tree);
+    const tree = entry.tree;
+    const toLedger = (): LedgerService => ({
+      name: svc.name,
+      pgid: tree.pgid,
+      leaderStartTime: tree.leaderStartTime,
+      stopSignal: svc.stopSignal,
+      stopTimeout: svc.stopTimeout,
+      ...(svc.port !== undefined && { port: svc.port }),
+      pids: liveProcesses(tree).map((p) => ({ pid: p.pid, startTime: p.startTime })),
+    });
+    ledgerServices.set(svc.name, toLedger());
+    record();
     const ready = await waitReady(svc, spawned, entry.tree, abort.signal);
+    ledgerServices.set(svc.name, toLedger());
+    record();
     entry.info = { url: await urlOf(svc, ready.host), pid: spawned.pid, ...(svc.port !== undefined && { port: svc.port }) };
     log.info(`${svc.name} ready${svc.port !== undefined ? ` on :${svc.port}` : ''} in ${fmtMs(ready.ms)}`);
   };
@@ -139,6 +174,7 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
         watchdogUntrack(runId, s.svc.name);
       }
       const portsHeld = await finalPortPass(ours.map((s) => s.svc), runId, log);
+      removeRecord(runId);
       unguard();
       const summary: StopSummary = {
         services: results,
@@ -241,6 +277,15 @@ async function handleBusyPort(svc: ResolvedService, runId: string, log: Logger):
   const holders = await findPortHolders(port);
   if (svc.portInUse === 'reuse') {
     return { url: await urlOf({ ...svc, ready: { kind: 'none' } }), port, pid: holders[0]?.pid ?? 0 };
+  }
+  // Another cleanroom run that is still alive (another terminal, a parallel CI job) owns it: never kill.
+  const owner = liveRuns(runId).find((r) => r.services.some((s) => s.port === port));
+  if (owner) {
+    throw new ServiceError(
+      svc.name,
+      `cannot start: port ${port} belongs to another cleanroom run that is still running (run ${owner.runId}, runner pid ${owner.runner.pid}: ${owner.runner.command}, started ${owner.startedAt} in ${owner.cwd})`,
+      `Wait for that run to finish, stop it, or give ${svc.name} another port. cleanroom never stops a live run's services.`,
+    );
   }
   if (svc.portInUse === 'error') {
     throw new ServiceError(

@@ -23,7 +23,7 @@ export interface Holder extends Proc {
  * `children` idle children in the same group. Resolves once the port answers.
  */
 export async function startForeignHolder(port: number, children = 0): Promise<Holder> {
-  const env = { ...process.env, PORT: String(port), CHILDREN: String(children) };
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), CHILDREN: String(children) };
   for (const k of Object.keys(env)) if (k.startsWith('CLEANROOM_')) delete env[k];
   const child = spawn(process.execPath, [SERVICE], { detached: true, stdio: 'ignore', env });
   const deadline = Date.now() + 10_000;

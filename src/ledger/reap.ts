@@ -1,0 +1,52 @@
+/**
+ * Reaps stale runs: a run whose runner and watchdog are both dead (a CI job killed with its whole
+ * process tree) may have left services behind. A run that is still alive (another terminal, a
+ * parallel job on this host) is never touched.
+ */
+import { isSameProcess } from '../os/process-table.js';
+import { signalProcess } from '../kill/signal.js';
+import { mayKillProcess } from '../kill/policy.js';
+import { stopTree, type StopResult } from '../stop/stop-tree.js';
+import { readRecords, removeRecord, type RunRecord } from './ledger.js';
+
+export function isRunAlive(r: RunRecord): boolean {
+  return isSameProcess(r.runner.pid, r.runner.startTime) || (!!r.watchdog && isSameProcess(r.watchdog.pid, r.watchdog.startTime));
+}
+
+/** The live runs of other cleanroom processes (for "port 8000 is used by run X" errors). */
+export function liveRuns(ownRunId?: string): RunRecord[] {
+  return readRecords().filter((r) => r.runId !== ownRunId && isRunAlive(r));
+}
+
+export interface Reaped {
+  runId: string;
+  runnerPid: number;
+  processes: number;
+}
+
+/** Stops what stale runs left and removes their files. */
+export async function reapStaleRuns(log: (msg: string) => void): Promise<Reaped[]> {
+  const reaped: Reaped[] = [];
+  for (const r of readRecords()) {
+    if (isRunAlive(r)) continue;
+    const results: StopResult[] = await Promise.all(
+      r.services.map((s) =>
+        stopTree({ name: s.name, runId: r.runId, pgid: s.pgid, leaderStartTime: s.leaderStartTime, stopSignal: 'SIGTERM', stopTimeout: Math.min(s.stopTimeout, 2000) }),
+      ),
+    );
+    // Recorded pids that neither the group nor the tag reaches (a process that cleared its environment).
+    let extra = 0;
+    for (const s of r.services) {
+      for (const p of s.pids) {
+        if (isSameProcess(p.pid, p.startTime) && mayKillProcess(p.pid, r.runId).allowed && signalProcess(p.pid, p.startTime, 'SIGKILL')) extra++;
+      }
+    }
+    const processes = results.reduce((n, x) => n + x.processes, 0) + extra;
+    if (processes > 0) {
+      log(`reaped stale run ${r.runId} (runner pid ${r.runner.pid} and its watchdog are gone): stopped ${processes} process${processes === 1 ? '' : 'es'} it left (${r.services.map((s) => s.name).join(', ')})`);
+    }
+    removeRecord(r.runId);
+    reaped.push({ runId: r.runId, runnerPid: r.runner.pid, processes });
+  }
+  return reaped;
+}

@@ -1,0 +1,82 @@
+/**
+ * The ledger: a run killed together with its watchdog (a CI job killed with its whole process tree)
+ * leaves services behind; the next run reaps them. A run that is still alive is never touched.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { makeCase, writeApiScript } from '../helpers/cases.js';
+import { expectNothingLeft, snapshotRun } from '../helpers/assert-clean.js';
+import { isAlive, portIsFree, survivors } from '../helpers/os.js';
+import { shellStatus, startRunner, type Runner } from '../helpers/runner.js';
+
+const runners: Runner[] = [];
+let stateDir: string | undefined;
+afterEach(() => {
+  for (const r of runners.splice(0)) r.kill();
+  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+});
+
+function readLedger(dir: string): Array<{ runId: string; runner: { pid: number }; watchdog?: { pid: number; startTime: number } }> {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
+}
+
+describe('ledger', () => {
+  it('a run killed with its watchdog is reaped by the next start()', async () => {
+    stateDir = mkdtempSync(join(tmpdir(), 'cleanroom-state-'));
+    const c = await makeCase(inject('consumerDir'), 'ledger-reap');
+    const script = writeApiScript(c);
+    const env = { MODE: 'wait', CLEANROOM_STATE_DIR: stateDir };
+    const first = startRunner(process.execPath, [script], { cwd: c.dir, env });
+    runners.push(first);
+    await first.waitFor(/TEST RUNNING/);
+    const seen = snapshotRun(first);
+    const [rec] = readLedger(stateDir);
+    expect(rec?.runner.pid).toBe(first.pid);
+    expect(rec?.watchdog?.pid).toBeGreaterThan(0);
+    // Both die at once, as when a CI job's whole tree is killed. (The watchdog was started by the
+    // runner this test started; its pid comes from the ledger and is checked against its start time.)
+    const wd = { pid: rec!.watchdog!.pid, startTime: rec!.watchdog!.startTime };
+    expect(isAlive(wd)).toBe(true);
+    process.kill(wd.pid, 'SIGKILL');
+    first.signalGroup('SIGKILL');
+    await first.exited;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seen.filter(isAlive).length, 'the services should be orphaned now').toBeGreaterThan(0);
+
+    // The next run with the same ledger reaps them before starting its own services on the same ports.
+    const second = startRunner(process.execPath, [script], { cwd: c.dir, env: { ...env, MODE: 'using' } });
+    runners.push(second);
+    expect(shellStatus(await second.exited), second.output()).toBe(0);
+    expect(second.output()).toMatch(new RegExp(`reaped stale run ${rec!.runId} \\(runner pid ${first.pid}`));
+    expect(await survivors(seen)).toEqual([]);
+    expect(readLedger(stateDir)).toEqual([]);
+    await expectNothingLeft(second, [], [c.apiPort, c.webPort]);
+  });
+
+  it('a live run is never touched: its port gets an error naming that run', async () => {
+    stateDir = mkdtempSync(join(tmpdir(), 'cleanroom-state-'));
+    const c = await makeCase(inject('consumerDir'), 'ledger-live');
+    const script = writeApiScript(c);
+    const env = { CLEANROOM_STATE_DIR: stateDir };
+    const first = startRunner(process.execPath, [script], { cwd: c.dir, env: { ...env, MODE: 'wait' } });
+    runners.push(first);
+    await first.waitFor(/TEST RUNNING/);
+    const seen = snapshotRun(first);
+    const [rec] = readLedger(stateDir);
+
+    const second = startRunner(process.execPath, [script], { cwd: c.dir, env: { ...env, MODE: 'using' } });
+    runners.push(second);
+    expect(shellStatus(await second.exited)).toBe(1);
+    expect(second.output()).toMatch(new RegExp(`belongs to another cleanroom run that is still running \\(run ${rec!.runId}, runner pid ${first.pid}`));
+    expect(seen.every(isAlive), 'a live run\'s services were touched').toBe(true);
+    expect(await portIsFree(c.apiPort)).toBe(false);
+
+    first.signal('SIGTERM');
+    await first.exited;
+    await expectNothingLeft(first, seen, [c.apiPort, c.webPort]);
+  });
+});
