@@ -5,13 +5,18 @@
  */
 import { createInterface } from 'node:readline';
 import type { ServiceTree } from '../stop/service-tree.js';
-import { stopTree } from '../stop/stop-tree.js';
+import { stopProcesses, stopTree } from '../stop/stop-tree.js';
+import { allProcesses, isGone } from '../os/process-table.js';
+import { readEnvVar } from '../os/procfs.js';
+import { RUNNER_VAR } from '../kill/policy.js';
 import { removeRecord } from '../ledger/ledger.js';
 import type { WatchdogMessage } from './watchdog.js';
 
 process.on('SIGINT', () => {});
 process.on('SIGHUP', () => {});
 
+/** `pid:startTime` of the runner: every process it started carries it as CLEANROOM_RUNNER. */
+const runnerTag = process.argv[2];
 const trees = new Map<string, ServiceTree>();
 let bye = false;
 
@@ -31,7 +36,14 @@ lines.on('line', (line) => {
 lines.on('close', () => {
   if (bye && trees.size === 0) process.exit(0);
   const runIds = new Set([...trees.values()].map((t) => t.runId));
-  void Promise.all([...trees.values()].map((t) => stopTree(t))).finally(() => {
+  const stopAll = async () => {
+    await Promise.all([...trees.values()].map((t) => stopTree(t)));
+    // Anything the runner started that was not tracked yet (it died between a spawn and the message).
+    if (runnerTag) {
+      await stopProcesses(() => allProcesses().filter((p) => !isGone(p) && readEnvVar(p.pid, RUNNER_VAR) === runnerTag), 2000);
+    }
+  };
+  void stopAll().finally(() => {
     for (const id of runIds) removeRecord(id); // nothing of these runs is left to reap
     process.exit(0);
   });

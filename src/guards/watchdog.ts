@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { RUNNER_VAR, protectPid } from '../kill/policy.js';
+import { RUNNER_VAR, protectPid, runnerTag } from '../kill/policy.js';
 import { RUN_ID_VAR, SERVICE_VAR, processInfo } from '../os/process-table.js';
 import type { ServiceTree } from '../stop/service-tree.js';
 
@@ -43,7 +43,7 @@ function ensure(): Watchdog | undefined {
   for (const k of [RUN_ID_VAR, SERVICE_VAR, RUNNER_VAR]) delete env[k]; // not a service: no run tag
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, [scriptPath()], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env });
+    child = spawn(process.execPath, [scriptPath(), runnerTag()], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env });
   } catch {
     return undefined; // the in-process guards still cover every end but SIGKILL
   }
@@ -60,6 +60,11 @@ function ensure(): Watchdog | undefined {
   return current;
 }
 
+/** Launches the watchdog before anything is spawned, so no service is ever without one. */
+export function watchdogEnsure(): void {
+  ensure();
+}
+
 /** Tells the watchdog about a started service (launching the watchdog on first use). */
 export function watchdogTrack(tree: ServiceTree): void {
   const wd = ensure();
@@ -74,6 +79,15 @@ export function watchdogUntrack(runId: string, name: string): void {
   if (!wd) return;
   wd.tracked.delete(`${runId}/${name}`);
   send(wd, { t: 'untrack', runId, name });
+  releaseIfIdle(wd);
+}
+
+/** Says goodbye when nothing is tracked any more (also after a start() that failed before tracking). */
+export function watchdogRelease(): void {
+  if (current) releaseIfIdle(current);
+}
+
+function releaseIfIdle(wd: Watchdog): void {
   if (wd.tracked.size === 0) {
     send(wd, { t: 'bye' });
     wd.child.stdin?.end();

@@ -7,7 +7,7 @@ import { resolveConfig, type ResolvedConfig, type ResolvedService } from '../con
 import type { CleanroomConfig } from '../config/define.js';
 import { CleanroomError, formatServiceMessage, ServiceError } from '../errors.js';
 import { guardRun } from '../guards/process-guards.js';
-import { watchdogIdentity, watchdogTrack, watchdogUntrack } from '../guards/watchdog.js';
+import { watchdogEnsure, watchdogIdentity, watchdogRelease, watchdogTrack, watchdogUntrack } from '../guards/watchdog.js';
 import { removeRecord, writeRecord, type LedgerService } from '../ledger/ledger.js';
 import { liveRuns, reapStaleRuns } from '../ledger/reap.js';
 import { commandOf, processInfo } from '../os/process-table.js';
@@ -106,6 +106,7 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
       startedAt,
       services: [...ledgerServices.values()],
     });
+  watchdogEnsure();
   await reapStaleRuns((m) => log.warn(m));
 
   const abort = new AbortController();
@@ -175,6 +176,7 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
       }
       const portsHeld = await finalPortPass(ours.map((s) => s.svc), runId, log);
       removeRecord(runId);
+      watchdogRelease();
       unguard();
       const summary: StopSummary = {
         services: results,

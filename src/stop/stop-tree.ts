@@ -4,6 +4,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { liveProcesses, signalTree, type ServiceTree } from './service-tree.js';
+import { signalProcess } from '../kill/signal.js';
+import type { ProcStat } from '../os/process-table.js';
 
 const POLL_MS = 10;
 /** After SIGKILL the kernel needs a moment; past this the process is stuck in D state and we report it. */
@@ -46,6 +48,27 @@ export async function stopTree(tree: ServiceTree): Promise<StopResult> {
     }
   }
   return { name: tree.name, processes: seen.size, forced, survivors: live.map((p) => p.pid), ms: performance.now() - t0 };
+}
+
+/**
+ * Stops loose processes that are known only by a tag (no tracked group): SIGTERM each (checking its
+ * start time first), wait up to `graceMs`, SIGKILL the rest.
+ */
+export async function stopProcesses(find: () => ProcStat[], graceMs: number): Promise<number> {
+  const seen = new Set<number>();
+  let live = find();
+  const deadline = performance.now() + graceMs;
+  while (live.length && performance.now() < deadline) {
+    for (const p of live) if (!seen.has(p.pid) && signalProcess(p.pid, p.startTime, 'SIGTERM')) seen.add(p.pid);
+    await sleep(POLL_MS);
+    live = find();
+  }
+  for (let round = 0; live.length && round < 200; round++) {
+    for (const p of live) if (signalProcess(p.pid, p.startTime, 'SIGKILL')) seen.add(p.pid);
+    await sleep(POLL_MS);
+    live = find();
+  }
+  return seen.size;
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
