@@ -9,6 +9,8 @@ const signalNames = Object.keys(constants.signals) as [NodeJS.Signals, ...NodeJS
 
 const port = z.number().int('must be a whole number').min(1, 'must be 1-65535').max(65535, 'must be 1-65535');
 
+const READY_FORMS = 'must be a URL string, { url, status? }, { port, host? }, { log: RegExp } or { check: () => Promise<boolean> }';
+
 const readySchema = z.union([
   z.string().url('must be a URL such as http://localhost:8000/health'),
   z.strictObject({
@@ -20,14 +22,14 @@ const readySchema = z.union([
   z.strictObject({
     check: z.custom<() => Promise<boolean> | boolean>((v) => typeof v === 'function', { message: 'must be a function' }),
   }),
-]);
+], { error: READY_FORMS });
 
 const command = z.union([
   z.string().trim().min(1, 'must not be empty'),
   z
     .array(z.string())
     .min(1, 'must not be empty')
-    .refine((a) => (a[0] ?? '').trim().length > 0, 'must start with a program name'),
+    .refine((a) => a.length === 0 || (a[0] ?? '').trim().length > 0, 'must start with a program name'),
 ]);
 
 export const portInUseSchema = z.enum(['kill', 'reuse', 'error']);
@@ -56,32 +58,49 @@ export const configSchema = z
     /** Folder that relative `cwd` values resolve against; set by the config loader. */
     root: z.string().optional(),
   })
-  .superRefine((cfg, ctx) => {
-    const names = Object.keys(cfg.services);
-    if (names.length === 0) ctx.addIssue({ code: 'custom', path: ['services'], message: 'must name at least one service' });
-    const byPort = new Map<number, string>();
-    const byEnvName = new Map<string, string>();
-    for (const [name, svc] of Object.entries(cfg.services)) {
-      for (const dep of svc.dependsOn ?? []) {
-        if (!(dep in cfg.services)) {
-          ctx.addIssue({ code: 'custom', path: ['services', name, 'dependsOn'], message: `names unknown service "${dep}" (known: ${names.join(', ')})` });
-        } else if (dep === name) {
-          ctx.addIssue({ code: 'custom', path: ['services', name, 'dependsOn'], message: 'a service cannot depend on itself' });
-        }
-      }
-      if (svc.port !== undefined) {
-        const other = byPort.get(svc.port);
-        if (other) ctx.addIssue({ code: 'custom', path: ['services', name, 'port'], message: `port ${svc.port} is also used by service "${other}"` });
-        else byPort.set(svc.port, name);
-      }
-      const envName = envNameOf(name);
-      const clash = byEnvName.get(envName);
-      if (clash) ctx.addIssue({ code: 'custom', path: ['services', name], message: `name clashes with "${clash}" in env var CLEANROOM_${envName}_URL` });
-      else byEnvName.set(envName, name);
-    }
-    const cycle = findCycle(cfg.services);
-    if (cycle) ctx.addIssue({ code: 'custom', path: ['services'], message: `dependsOn has a cycle: ${cycle.join(' -> ')}` });
+  .superRefine(crossServiceChecks, {
+    // zod skips refinements once any field has a wrong type; run these anyway, so that one attempt
+    // lists every problem. The checks below tolerate malformed fields.
+    when: (payload) => isRecord(payload.value) && isRecord(payload.value.services),
   });
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+interface LooseService {
+  dependsOn?: unknown;
+  port?: unknown;
+}
+
+function crossServiceChecks(cfg: { services: Record<string, LooseService> }, ctx: z.RefinementCtx): void {
+  const names = Object.keys(cfg.services);
+  if (names.length === 0) ctx.addIssue({ code: 'custom', path: ['services'], message: 'must name at least one service' });
+  const byPort = new Map<number, string>();
+  const byEnvName = new Map<string, string>();
+  for (const [name, svc] of Object.entries(cfg.services)) {
+    if (!isRecord(svc)) continue;
+    for (const dep of Array.isArray(svc.dependsOn) ? svc.dependsOn : []) {
+      if (typeof dep !== 'string') continue;
+      if (!(dep in cfg.services)) {
+        ctx.addIssue({ code: 'custom', path: ['services', name, 'dependsOn'], message: `names unknown service "${dep}" (known: ${names.join(', ')})` });
+      } else if (dep === name) {
+        ctx.addIssue({ code: 'custom', path: ['services', name, 'dependsOn'], message: 'a service cannot depend on itself' });
+      }
+    }
+    if (typeof svc.port === 'number') {
+      const other = byPort.get(svc.port);
+      if (other) ctx.addIssue({ code: 'custom', path: ['services', name, 'port'], message: `port ${svc.port} is also used by service "${other}"` });
+      else byPort.set(svc.port, name);
+    }
+    const envName = envNameOf(name);
+    const clash = byEnvName.get(envName);
+    if (clash) ctx.addIssue({ code: 'custom', path: ['services', name], message: `name clashes with "${clash}" in env var CLEANROOM_${envName}_URL` });
+    else byEnvName.set(envName, name);
+  }
+  const cycle = findCycle(cfg.services);
+  if (cycle) ctx.addIssue({ code: 'custom', path: ['services'], message: `dependsOn has a cycle: ${cycle.join(' -> ')}` });
+}
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type ServiceInput = z.input<typeof serviceSchema>;
@@ -93,7 +112,7 @@ export function envNameOf(service: string): string {
   return service.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 }
 
-function findCycle(services: Record<string, { dependsOn?: string[] | undefined }>): string[] | undefined {
+function findCycle(services: Record<string, LooseService>): string[] | undefined {
   const state = new Map<string, 'visiting' | 'done'>();
   const stack: string[] = [];
   const visit = (name: string): string[] | undefined => {
@@ -101,8 +120,9 @@ function findCycle(services: Record<string, { dependsOn?: string[] | undefined }
     if (state.get(name) === 'visiting') return [...stack.slice(stack.indexOf(name)), name];
     state.set(name, 'visiting');
     stack.push(name);
-    for (const dep of services[name]?.dependsOn ?? []) {
-      if (dep === name || !(dep in services)) continue;
+    const deps = services[name]?.dependsOn;
+    for (const dep of Array.isArray(deps) ? deps : []) {
+      if (typeof dep !== 'string' || dep === name || !(dep in services)) continue;
       const c = visit(dep);
       if (c) return c;
     }

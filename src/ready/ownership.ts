@@ -8,6 +8,7 @@ import { RUN_ID_VAR, portHolders, processInfo } from '../os/process-table.js';
 import type { ResolvedService } from '../config/resolve.js';
 import type { ServiceTree } from '../stop/service-tree.js';
 import { findPortHolders, describeHolders } from '../ports/holders.js';
+import { isPortFree } from '../ports/probe.js';
 
 /** The loopback port whose listener must be the service's own, if one is known. */
 export function ownedPort(svc: ResolvedService): number | undefined {
@@ -21,11 +22,13 @@ export function ownedPort(svc: ResolvedService): number | undefined {
   return undefined;
 }
 
-export type Ownership = { ok: true } | { ok: false; holders: string };
+export type Ownership = { ok: true } | { ok: false; holders: string } | { ok: false; notListening: true };
 
 export async function checkOwnership(port: number, tree: ServiceTree): Promise<Ownership> {
   if (!hasProcfs) return { ok: true }; // cannot tell without /proc: accept (README says so)
   const pids = portHolders(port);
+  // A log line or check() can pass before the server listens: that is "not yet", not "foreign".
+  if (pids.length === 0 && (await isPortFree(port))) return { ok: false, notListening: true };
   const ours = pids.some((pid) => processInfo(pid)?.pgid === tree.pgid || readEnvVar(pid, RUN_ID_VAR) === tree.runId);
   if (ours) return { ok: true };
   return { ok: false, holders: describeHolders(await findPortHolders(port)) };

@@ -50,12 +50,19 @@ export async function waitReady(
   const probe = makeProbe(svc.ready, spawned.output);
   const port = ownedPort(svc);
   const exitedEarly = () =>
-    new ServiceError(
-      svc.name,
-      `${describeExit(spawned.exitInfo!)} before it was ready`,
-      `Check its command (${[svc.command].flat().join(' ')}) in ${svc.cwd}; its output is below.`,
-      spawned.output.tail(),
-    );
+    spawned.exitInfo!.error
+      ? new ServiceError(
+          svc.name,
+          describeExit(spawned.exitInfo!),
+          `Check that "${[svc.command].flat()[0]}" exists and is executable (node_modules/.bin is on the PATH), and that cwd ${svc.cwd} exists.`,
+          spawned.output.tail(),
+        )
+      : new ServiceError(
+          svc.name,
+          `${describeExit(spawned.exitInfo!)} before it was ready`,
+          `Check its command (${[svc.command].flat().join(' ')}) in ${svc.cwd}; its output is below.`,
+          spawned.output.tail(),
+        );
   try {
     let foreignSince: number | undefined;
     let detail = 'no attempt finished';
@@ -68,15 +75,20 @@ export async function waitReady(
       if (a.ok) {
         const own = port === undefined ? ({ ok: true } as const) : await checkOwnership(port, tree);
         if (own.ok) return { ms: performance.now() - t0, ...(a.host && { host: a.host }) };
-        foreignSince ??= performance.now();
-        detail = `port ${port} answered, but by ${own.holders}, not by this service`;
-        if (performance.now() - foreignSince > FOREIGN_GRACE_MS) {
-          throw new ServiceError(
-            svc.name,
-            `is not what answers on port ${port}: ${own.holders} does`,
-            `Something outside this service holds the port, so tests would run against a stale server. Stop it, or use portInUse: 'kill' (the default).`,
-            spawned.output.tail(),
-          );
+        if ('notListening' in own) {
+          foreignSince = undefined;
+          detail = `${probe.describe} passed, but nothing listens on :${port} yet`;
+        } else {
+          foreignSince ??= performance.now();
+          detail = `port ${port} answered, but by ${own.holders}, not by this service`;
+          if (performance.now() - foreignSince > FOREIGN_GRACE_MS) {
+            throw new ServiceError(
+              svc.name,
+              `is not what answers on port ${port}: ${own.holders} does`,
+              `Something outside this service holds the port, so tests would run against a stale server. Stop it, or use portInUse: 'kill' (the default).`,
+              spawned.output.tail(),
+            );
+          }
         }
       } else {
         foreignSince = undefined;

@@ -1,0 +1,69 @@
+/**
+ * A service that exits before it is ready fails start() at once (not after readyTimeout), with its exit
+ * code and the last 20 lines it printed, and whatever else was starting in parallel is stopped.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { ServiceError, start } from '../../src/index.js';
+import { silentLogger } from '../../src/run/log.js';
+import { processesWithEnv, rejectionOf, tempDir, testMark, watchMarked } from '../helpers/api.js';
+import { freePort, portIsFree, survivors } from '../helpers/os.js';
+import { SERVICE } from '../helpers/spawn.js';
+
+it('rejects well before readyTimeout with the exit code and the last 20 lines, and stops the healthy service', async () => {
+  const mark = testMark();
+  const healthyUp = join(tempDir(), 'healthy-started');
+  const crashPort = await freePort();
+  const healthyPort = await freePort();
+  const watch = watchMarked(mark);
+
+  const { error, ms } = await rejectionOf(
+    start(
+      {
+        services: {
+          // Waits until `healthy` runs (so both really run in parallel), prints 25 lines and a fatal one, exits 3.
+          crash: {
+            command: [process.execPath, SERVICE],
+            port: crashPort,
+            readyTimeout: 30_000,
+            env: { PORT: String(crashPort), EXIT_NOW_CODE: '3', WAIT_FOR_FILE: healthyUp, TEST_MARK: mark },
+          },
+          healthy: {
+            command: [process.execPath, SERVICE],
+            port: healthyPort,
+            readyTimeout: 30_000,
+            env: { PORT: String(healthyPort), CHILDREN: '1', MARKER: healthyUp, TEST_MARK: mark },
+          },
+        },
+      },
+      { logger: silentLogger },
+    ),
+  );
+  const seen = watch.stop();
+
+  expect(ms).toBeLessThan(5000);
+  expect(error).toBeInstanceOf(ServiceError);
+  const err = error as ServiceError;
+  expect(err.service).toBe('crash');
+  expect(err.message).toContain('service "crash"');
+  expect(err.message).toContain('exited with code 3');
+
+  // The last 20 non-empty lines: steps 7-25 and the fatal line; steps 1-6 are cut.
+  expect(err.logTail).toHaveLength(20);
+  expect(err.message).toContain('last 20 lines from crash');
+  expect(err.logTail.at(-1)).toBe('fatal: something went wrong');
+  expect(err.message).toMatch(/\| fatal: something went wrong$/);
+  expect(err.message).toMatch(/starting step 25$/m);
+  expect(err.message).toMatch(/starting step 7$/m);
+  expect(err.message).not.toMatch(/starting step 1$/m);
+  expect(err.message).not.toMatch(/starting step 6$/m);
+
+  // The healthy service really ran (leader + child) and is gone, its port free.
+  expect(existsSync(healthyUp)).toBe(true);
+  expect(seen.length).toBeGreaterThanOrEqual(3); // crash leader, healthy leader, healthy's child
+  expect(await survivors(seen)).toEqual([]);
+  expect(processesWithEnv('TEST_MARK', mark)).toEqual([]);
+  expect(await portIsFree(healthyPort)).toBe(true);
+  expect(await portIsFree(crashPort)).toBe(true);
+});
