@@ -11,6 +11,13 @@ import { ROOT, SERVICE } from './spawn.js';
 export const VITEST_BIN = join(ROOT, 'node_modules/vitest/vitest.mjs');
 export const PLAYWRIGHT_BIN = join(ROOT, 'node_modules/@playwright/test/cli.js');
 
+/** Relative to the service's cwd (the case folder): a service with EXIT_ON_FILE: CRASH_FILE crashes when crashNow() runs. */
+export const CRASH_FILE = 'crash-now';
+
+export function crashNow(c: Case): void {
+  writeFileSync(join(c.dir, CRASH_FILE), '');
+}
+
 export interface Case {
   dir: string;
   apiPort: number;
@@ -37,7 +44,7 @@ export async function makeCase(consumerDir: string, name: string, opts: CaseOpti
     `import { defineConfig } from 'cleanroom';
 export default defineConfig({
   services: {
-    api: ${service({ PORT: String(apiPort), CHILDREN: '2', SETSID_CHILD: '1', ...opts.apiEnv }, { port: apiPort })},
+    api: ${service({ PORT: String(apiPort), CHILDREN: '2', SETSID_CHILD: '1', DOUBLE_FORK: '1', ...opts.apiEnv }, { port: apiPort })},
     web: ${service({ PORT: String(webPort), CHILDREN: '1' }, { port: webPort, dependsOn: ['api'] })},
   },
 });

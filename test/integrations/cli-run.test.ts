@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { makeCase, type Case } from '../helpers/cases.js';
+import { makeCase, CRASH_FILE, crashNow, type Case } from '../helpers/cases.js';
 import { expectNothingLeft, snapshotRun } from '../helpers/assert-clean.js';
 import { isAlive, proc } from '../helpers/os.js';
 import { shellStatus, startRunner, type Runner } from '../helpers/runner.js';
@@ -48,10 +48,11 @@ describe('cleanroom run', () => {
   });
 
   it('a service crashing while the command runs makes the exit non-zero', async () => {
-    const c = await makeCase(inject('consumerDir'), 'cli-crash', { apiEnv: { EXIT_AFTER_MS: '1000', EXIT_CODE: '9' } });
+    const c = await makeCase(inject('consumerDir'), 'cli-crash', { apiEnv: { EXIT_ON_FILE: CRASH_FILE, EXIT_CODE: '9' } });
     const r = cleanroom(c, ['run', '--', ...COMMAND], { HANG_MS: '2500' });
     await r.waitFor(/TEST RUNNING/);
     const seen = snapshotRun(r);
+    crashNow(c);
     expect(shellStatus(await r.exited)).toBe(1);
     expect(r.output()).toMatch(/service "api" exited with code 9 while the tests were running/);
     await expectNothingLeft(r, seen, [c.apiPort, c.webPort]);

@@ -4,7 +4,7 @@
  * but has no SIGTERM handler at all: both must leave nothing.
  */
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { makeCase, PLAYWRIGHT_BIN, writePlaywrightSuite, type Case } from '../helpers/cases.js';
+import { makeCase, PLAYWRIGHT_BIN, writePlaywrightSuite, CRASH_FILE, crashNow, type Case } from '../helpers/cases.js';
 import { expectNothingLeft, snapshotRun } from '../helpers/assert-clean.js';
 import { shellStatus, startRunner, type Runner } from '../helpers/runner.js';
 
@@ -40,11 +40,12 @@ describe('playwright globalSetup cleanroom/playwright', () => {
   });
 
   it('a service crashing during the tests fails the run', async () => {
-    const c = await makeCase(inject('consumerDir'), 'pw-crash', { apiEnv: { EXIT_AFTER_MS: '1500', EXIT_CODE: '9' } });
+    const c = await makeCase(inject('consumerDir'), 'pw-crash', { apiEnv: { EXIT_ON_FILE: CRASH_FILE, EXIT_CODE: '9' } });
     writePlaywrightSuite(c);
     const r = runPlaywright(c, { HANG_MS: '3000' });
     await r.waitFor(/TEST RUNNING/);
     const seen = snapshotRun(r);
+    crashNow(c);
     await r.waitFor(/service "api" exited with code 9 while the tests were running/);
     expect(shellStatus(await r.exited)).not.toBe(0);
     await expectNothingLeft(r, seen, [c.apiPort, c.webPort]);

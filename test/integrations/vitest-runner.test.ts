@@ -3,7 +3,7 @@
  * `globalSetup: ['cleanroom/vitest']`: every way the run ends leaves no process and no port.
  */
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { makeCase, VITEST_BIN, writeVitestSuite, type Case } from '../helpers/cases.js';
+import { makeCase, VITEST_BIN, writeVitestSuite, CRASH_FILE, crashNow, type Case } from '../helpers/cases.js';
 import { expectNothingLeft, snapshotRun } from '../helpers/assert-clean.js';
 import { isAlive, proc } from '../helpers/os.js';
 import { shellStatus, startRunner, type Runner } from '../helpers/runner.js';
@@ -41,11 +41,12 @@ describe('vitest globalSetup cleanroom/vitest', () => {
   });
 
   it('a service crashing during the tests is reported and fails the run', async () => {
-    const c = await makeCase(inject('consumerDir'), 'vitest-crash', { apiEnv: { EXIT_AFTER_MS: '1500', EXIT_CODE: '9' } });
+    const c = await makeCase(inject('consumerDir'), 'vitest-crash', { apiEnv: { EXIT_ON_FILE: CRASH_FILE, EXIT_CODE: '9' } });
     writeVitestSuite(c);
     const r = await runVitest(c, { HANG_MS: '3000' });
     await r.waitFor(/TEST RUNNING/);
     const seen = snapshotRun(r);
+    crashNow(c);
     await r.waitFor(/service "api" exited with code 9 while the tests were running/);
     expect(shellStatus(await r.exited)).not.toBe(0);
     expect(r.output()).toMatch(/crashing now/);
