@@ -58,6 +58,22 @@ export function liveForeignRun(pid: number, ownRunId: string | undefined): strin
   return undefined;
 }
 
+/**
+ * Is this process group still the one a service of `runId` started? Its leader is the process we
+ * spawned (same pid and start time), or one of its members carries the run's tag. A group number
+ * can be reused once the group is gone; this is what keeps a later, foreign group safe.
+ */
+export function groupBelongsToRun(
+  group: { pgid: number; leaderStartTime: number; runId: string },
+  members: ProcStat[],
+): boolean {
+  return members.some(
+    (p) =>
+      (p.pid === group.pgid && (Number.isNaN(p.startTime) || p.startTime === group.leaderStartTime)) ||
+      readEnvVar(p.pid, RUN_ID_VAR) === group.runId,
+  );
+}
+
 /** May cleanroom signal this one process? */
 export function mayKillProcess(pid: number, ownRunId?: string): Verdict {
   if (!Number.isInteger(pid) || pid <= 1) return { allowed: false, reason: `pid ${pid} is PID 1 or invalid` };

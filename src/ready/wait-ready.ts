@@ -34,6 +34,25 @@ export function makeProbe(spec: ReadySpec, output: ServiceOutput): ReadyProbe | 
   }
 }
 
+/** The error for a service that exited, or could not be spawned at all, before it was ready. */
+export function exitedEarlyError(svc: ResolvedService, spawned: SpawnedService): ServiceError {
+  const exit = spawned.exitInfo!;
+  if (exit.error) {
+    return new ServiceError(
+      svc.name,
+      describeExit(exit),
+      `Check that "${[svc.command].flat()[0]}" exists and is executable (node_modules/.bin is on the PATH), and that cwd ${svc.cwd} exists.`,
+      spawned.output.tail(),
+    );
+  }
+  return new ServiceError(
+    svc.name,
+    `${describeExit(exit)} before it was ready`,
+    `Check its command (${[svc.command].flat().join(' ')}) in ${svc.cwd}; its output is below.`,
+    spawned.output.tail(),
+  );
+}
+
 export interface Readiness {
   ms: number;
   /** The loopback host that answered, when known. */
@@ -49,20 +68,7 @@ export async function waitReady(
   const t0 = performance.now();
   const probe = makeProbe(svc.ready, spawned.output);
   const port = ownedPort(svc);
-  const exitedEarly = () =>
-    spawned.exitInfo!.error
-      ? new ServiceError(
-          svc.name,
-          describeExit(spawned.exitInfo!),
-          `Check that "${[svc.command].flat()[0]}" exists and is executable (node_modules/.bin is on the PATH), and that cwd ${svc.cwd} exists.`,
-          spawned.output.tail(),
-        )
-      : new ServiceError(
-          svc.name,
-          `${describeExit(spawned.exitInfo!)} before it was ready`,
-          `Check its command (${[svc.command].flat().join(' ')}) in ${svc.cwd}; its output is below.`,
-          spawned.output.tail(),
-        );
+  const exitedEarly = () => exitedEarlyError(svc, spawned);
   try {
     let foreignSince: number | undefined;
     let detail = 'no attempt finished';

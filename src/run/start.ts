@@ -15,7 +15,7 @@ import { liveProcesses } from '../stop/service-tree.js';
 import { clearPort } from '../ports/clear-port.js';
 import { answeringHosts, isPortFree } from '../ports/probe.js';
 import { describeHolders, findPortHolders } from '../ports/holders.js';
-import { fmtMs, waitReady } from '../ready/wait-ready.js';
+import { exitedEarlyError, fmtMs, waitReady } from '../ready/wait-ready.js';
 import { describeExit, spawnService, type ExitInfo, type SpawnedService } from '../spawn/spawn-service.js';
 import type { ServiceTree } from '../stop/service-tree.js';
 import { stopTree, type StopResult } from '../stop/stop-tree.js';
@@ -127,6 +127,10 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
     abort.signal.throwIfAborted();
     const spawned = spawnService(svc, runId, cfg.verbose);
     entry.spawned = spawned;
+    if (spawned.pid <= 0) {
+      await spawned.exited; // could not be spawned at all (ENOENT...): no group to track
+      throw exitedEarlyError(svc, spawned);
+    }
     entry.tree = {
       name: svc.name,
       runId,

@@ -9,8 +9,7 @@ import {
   taggedProcesses,
   type ProcStat,
 } from '../os/process-table.js';
-import { readEnvVar } from '../os/procfs.js';
-import { RUN_ID_VAR } from '../os/process-table.js';
+import { groupBelongsToRun } from '../kill/policy.js';
 import { signalGroup, signalProcess } from '../kill/signal.js';
 
 export interface ServiceTree {
@@ -24,20 +23,14 @@ export interface ServiceTree {
   stopTimeout: number;
 }
 
-/** The group still belongs to this service: its leader is the one we started, or a member carries our tag. */
-function groupIsOurs(tree: ServiceTree, members: ProcStat[]): boolean {
-  return members.some(
-    (p) =>
-      (p.pid === tree.pgid && (Number.isNaN(p.startTime) || p.startTime === tree.leaderStartTime)) ||
-      readEnvVar(p.pid, RUN_ID_VAR) === tree.runId,
-  );
-}
-
-/** Every live process of the service: group members plus tagged escapees. Zombies count as gone. */
+/**
+ * Every live process of the service: group members (while the group is still ours, by the kill
+ * policy) plus tagged escapees. Zombies count as gone.
+ */
 export function liveProcesses(tree: ServiceTree, table: ProcStat[] = allProcesses()): ProcStat[] {
   const members = liveGroupMembers(tree.pgid, table);
   const out = new Map<number, ProcStat>();
-  if (groupIsOurs(tree, members)) for (const p of members) out.set(p.pid, p);
+  if (groupBelongsToRun(tree, members)) for (const p of members) out.set(p.pid, p);
   for (const p of taggedProcesses(tree.runId, tree.name, table)) out.set(p.pid, p);
   return [...out.values()].filter((p) => !isGone(p));
 }
