@@ -39,6 +39,22 @@ describe('cleanroom run', () => {
     await expectNothingLeft(r, seen, [c.apiPort, c.webPort]);
   });
 
+  it('--verbose shows every service\'s output prefixed [name]', async () => {
+    const c = await makeCase(inject('consumerDir'), 'cli-verbose');
+    const r = cleanroom(c, ['run', '--verbose', '--', ...COMMAND]);
+    expect(shellStatus(await r.exited)).toBe(0);
+    expect(r.output()).toMatch(new RegExp(`\\[api\\] \\[service \\d+\\] listening on ${c.apiPort}`));
+    expect(r.output()).toMatch(new RegExp(`\\[web\\] \\[service \\d+\\] listening on ${c.webPort}`));
+  });
+
+  it('without --verbose, service output stays out of the way', async () => {
+    const c = await makeCase(inject('consumerDir'), 'cli-quiet');
+    const r = cleanroom(c, ['run', '--', ...COMMAND]);
+    expect(shellStatus(await r.exited)).toBe(0);
+    expect(r.output()).not.toMatch(/listening on/);
+    expect(r.output()).toMatch(/api ready on :\d+ in \d+/);
+  });
+
   it('exits 0 when the command passes', async () => {
     const c = await makeCase(inject('consumerDir'), 'cli-pass');
     const r = cleanroom(c, ['run', '--', ...COMMAND]);

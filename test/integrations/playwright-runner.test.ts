@@ -51,6 +51,16 @@ describe('playwright globalSetup cleanroom/playwright', () => {
     await expectNothingLeft(r, seen, [c.apiPort, c.webPort]);
   });
 
+  it('a service that fails to start: one clear error, non-zero exit, nothing left', async () => {
+    const c = await makeCase(inject('consumerDir'), 'pw-startfail', { apiEnv: { EXIT_NOW_CODE: '4' } });
+    writePlaywrightSuite(c);
+    const r = runPlaywright(c);
+    expect(shellStatus(await r.exited)).not.toBe(0);
+    expect(r.output()).toMatch(/service "api" exited with code 4 before it was ready/);
+    expect(r.output()).not.toMatch(/TEST RUNNING/);
+    await expectNothingLeft(r, [], [c.apiPort, c.webPort]);
+  });
+
   it('Ctrl+C to the runner\'s group: Playwright still runs teardown, exits 130, nothing left', async () => {
     const c = await makeCase(inject('consumerDir'), 'pw-sigint');
     writePlaywrightSuite(c);

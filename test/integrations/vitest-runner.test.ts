@@ -53,6 +53,17 @@ describe('vitest globalSetup cleanroom/vitest', () => {
     await expectNothingLeft(r, seen, [c.apiPort, c.webPort]);
   });
 
+  it('a service that fails to start: one clear error, non-zero exit, nothing left', async () => {
+    const c = await makeCase(inject('consumerDir'), 'vitest-startfail', { apiEnv: { EXIT_NOW_CODE: '4' } });
+    writeVitestSuite(c);
+    const r = await runVitest(c);
+    expect(shellStatus(await r.exited)).not.toBe(0);
+    expect(r.output()).toMatch(/service "api" exited with code 4 before it was ready/);
+    expect(r.output()).toMatch(/fatal: something went wrong/);
+    expect(r.output()).not.toMatch(/TEST RUNNING/);
+    await expectNothingLeft(r, [], [c.apiPort, c.webPort]);
+  });
+
   for (const [how, sig, status] of [
     ['Ctrl+C to the runner\'s group', 'SIGINT', 130],
     ['SIGINT to the runner\'s pid', 'SIGINT', 130],
