@@ -6,7 +6,8 @@
 import { createInterface } from 'node:readline';
 import type { ServiceTree } from '../stop/service-tree.js';
 import { stopProcesses, stopTree } from '../stop/stop-tree.js';
-import { allProcesses, isGone } from '../os/process-table.js';
+import { allProcesses, isGone, isSameProcess } from '../os/process-table.js';
+import { signalGroup } from '../kill/signal.js';
 import { readEnvVar } from '../os/procfs.js';
 import { RUNNER_VAR } from '../kill/policy.js';
 import { removeRecord } from '../ledger/ledger.js';
@@ -36,6 +37,9 @@ lines.on('line', (line) => {
 lines.on('close', () => {
   if (bye && trees.size === 0) process.exit(0);
   const runIds = new Set([...trees.values()].map((t) => t.runId));
+  // Fast path, before any /proc scan (~10-20 ms for a few hundred processes): a group whose leader is
+  // still the process we started gets its stop signal at once. stopTree then does the careful part.
+  for (const t of trees.values()) if (isSameProcess(t.pgid, t.leaderStartTime)) signalGroup(t.pgid, t.stopSignal);
   const stopAll = async () => {
     await Promise.all([...trees.values()].map((t) => stopTree(t)));
     // Anything the runner started that was not tracked yet (it died between a spawn and the message).

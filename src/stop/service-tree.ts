@@ -2,8 +2,10 @@
  * A started service as the stop path sees it: its process group, its leader, and the run tag that
  * follows every descendant, including those that left the group (setsid, double fork).
  */
+import { hasProcfs } from '../os/procfs.js';
 import {
   allProcesses,
+  descendantsOf,
   isGone,
   liveGroupMembers,
   taggedProcesses,
@@ -32,6 +34,9 @@ export function liveProcesses(tree: ServiceTree, table: ProcStat[] = allProcesse
   const out = new Map<number, ProcStat>();
   if (groupBelongsToRun(tree, members)) for (const p of members) out.set(p.pid, p);
   for (const p of taggedProcesses(tree.runId, tree.name, table)) out.set(p.pid, p);
+  // Without /proc there are no tags to read: a process-tree snapshot finds the leader's descendants
+  // that left the group with setsid() (their parent link is intact), though not double-forked ones.
+  if (!hasProcfs && out.size > 0) for (const p of descendantsOf(tree.pgid, table)) out.set(p.pid, p);
   return [...out.values()].filter((p) => !isGone(p));
 }
 
