@@ -43,7 +43,7 @@ describe('chaos: SIGKILL of the runner at a random moment', () => {
       if (aim === 'start-up') await r.waitFor(/ready on|TEST RUNNING/).then(() => sleep(Math.random() * 100)).catch(() => {});
       else await r.waitFor(/TEST RUNNING/).then(() => sleep(aim === 'tests' ? Math.random() * 250 : 300 + Math.random() * 700));
       const phase = phaseOf(r.output());
-      phases[phase] = (phases[phase] ?? 0) + 1;
+      phases[`${aim}: ${phase}`] = (phases[`${aim}: ${phase}`] ?? 0) + 1;
       // What exists now, found by tag, before the kill (may be empty early in start-up).
       const before = processesOfRunner(r.pid);
       if (target === 'pid') r.signal('SIGKILL');
@@ -58,6 +58,6 @@ describe('chaos: SIGKILL of the runner at a random moment', () => {
     });
   }
   it('report', () => {
-    console.log(`chaos: ${RUNS} SIGKILLs, by phase: ${JSON.stringify(phases)}`);
+    console.log(`chaos: ${RUNS} SIGKILLs, by aim and by what the runner had printed: ${JSON.stringify(phases)}`);
   });
 });
