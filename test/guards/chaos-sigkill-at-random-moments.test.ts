@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { makeCase, VITEST_BIN, writeApiScript, writeVitestSuite } from '../helpers/cases.js';
-import { portIsFree, processesOfRunner, survivors } from '../helpers/os.js';
+import { portFreesWithin, processesOfRunner, survivors } from '../helpers/os.js';
 import { startRunner, type Runner } from '../helpers/runner.js';
 
 const RUNS = Number(process.env.CLEANROOM_CHAOS_RUNS ?? 8);
@@ -53,8 +53,8 @@ describe('chaos: SIGKILL of the runner at a random moment', () => {
       // A process spawned in the instant of the kill appears after the first scan: look once more.
       const late = await survivors(processesOfRunner(r.pid), 3000);
       expect([...left, ...late], `phase: ${phase}; output:\n${r.output()}`).toEqual([]);
-      expect(await portIsFree(c.apiPort)).toBe(true);
-      expect(await portIsFree(c.webPort)).toBe(true);
+      expect(await portFreesWithin(c.apiPort), `api port; phase: ${phase}`).toBe(true);
+      expect(await portFreesWithin(c.webPort), `web port; phase: ${phase}`).toBe(true);
     });
   }
   it('report', () => {

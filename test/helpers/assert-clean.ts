@@ -1,6 +1,6 @@
 /** The one check every runner scenario ends with: nothing of the run is alive and every port is free. */
 import { expect } from 'vitest';
-import { portIsFree, processesOfRunner, survivors, type Proc } from './os.js';
+import { portFreesWithin, processesOfRunner, survivors, type Proc } from './os.js';
 import type { Runner } from './runner.js';
 
 /** Snapshot of the run's processes while it is up (must not be empty, or the test proves nothing). */
@@ -13,5 +13,5 @@ export function snapshotRun(runner: Runner): Proc[] {
 export async function expectNothingLeft(runner: Runner, seen: Proc[], ports: number[]): Promise<void> {
   const left = await survivors([...seen, ...processesOfRunner(runner.pid)], 1500);
   expect(left, `processes left behind; runner output:\n${runner.output()}`).toEqual([]);
-  for (const port of ports) expect(await portIsFree(port), `port ${port} still answers`).toBe(true);
+  for (const port of ports) expect(await portFreesWithin(port), `port ${port} still answers`).toBe(true);
 }

@@ -89,6 +89,19 @@ export async function portIsFree(port: number): Promise<boolean> {
   return !(await canConnect('127.0.0.1', port)) && !(await canConnect('::1', port));
 }
 
+/**
+ * The port frees within `ms`. A process that is exiting has already lost its environment (so a tag
+ * scan no longer sees it) but may hold its sockets for a few more milliseconds.
+ */
+export async function portFreesWithin(port: number, ms = 1000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!(await portIsFree(port))) {
+    if (Date.now() > deadline) return false;
+    await sleep(10);
+  }
+  return true;
+}
+
 function bindable(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
     const srv = createServer();
