@@ -10,7 +10,7 @@ export default tseslint.config(
       globals: {
         process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly',
         setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', Buffer: 'readonly',
-        fetch: 'readonly', document: 'readonly', window: 'readonly', SharedArrayBuffer: 'readonly',
+        fetch: 'readonly', performance: 'readonly', document: 'readonly', window: 'readonly', SharedArrayBuffer: 'readonly',
         Atomics: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', queueMicrotask: 'readonly',
       },
     },

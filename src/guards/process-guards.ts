@@ -27,7 +27,8 @@ const EXIT_GRACE_MS = 1000;
 
 const runs = new Set<GuardedRun>();
 let installed = false;
-const received = new Map<NodeJS.Signals, number>();
+/** Signals received so far, of any kind: the second one (Ctrl+C twice, SIGINT then SIGTERM) means no more waiting. */
+let received = 0;
 
 function allTrees(): ServiceTree[] {
   return [...runs].flatMap((r) => r.trees());
@@ -38,8 +39,7 @@ function graceMs(trees: ServiceTree[]): number {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
-  const count = (received.get(signal) ?? 0) + 1;
-  received.set(signal, count);
+  const count = ++received;
   for (const r of runs) r.interrupted(signal);
   const trees = allTrees();
   // First signal: the graceful one. A second (Ctrl+C twice): no more waiting.

@@ -50,7 +50,7 @@ export function runnerTag(): string {
 }
 
 /** True when a process carries another run's tag and that run's runner is still alive. */
-export function liveForeignRun(pid: number, ownRunId: string | undefined): string | undefined {
+function liveForeignRun(pid: number, ownRunId: string | undefined): string | undefined {
   const runId = readEnvVar(pid, RUN_ID_VAR);
   if (!runId || runId === ownRunId) return undefined;
   const [rpid, rstart] = (readEnvVar(pid, RUNNER_VAR) ?? '').split(':');

@@ -36,7 +36,7 @@ function revive(_key: string, value: unknown): unknown {
   return value === null ? Number.NaN : value;
 }
 
-export function recordFile(runId: string): string | undefined {
+function recordFile(runId: string): string | undefined {
   const dir = ensureStateDir();
   return dir && join(dir, `${runId}.json`);
 }

@@ -6,7 +6,6 @@
 import { execFileSync } from 'node:child_process';
 import {
   hasProcfs,
-  listPids,
   listStats,
   listeningInodes,
   pidsHoldingInodes,
@@ -88,11 +87,6 @@ export function taggedProcesses(runId: string, service?: string, table: ProcStat
   );
 }
 
-/** The run id a process carries, if any. */
-export function runIdOf(pid: number): string | undefined {
-  return hasProcfs ? readEnvVar(pid, RUN_ID_VAR) : undefined;
-}
-
 /** Pids of processes listening on a TCP port (any address). Synchronous on Linux. */
 export function portHolders(port: number): number[] {
   if (!hasProcfs) return [];
@@ -163,4 +157,3 @@ export function descendantsOf(pid: number, table: ProcStat[] = allProcesses()): 
   return out;
 }
 
-export { listPids };

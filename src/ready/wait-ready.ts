@@ -19,7 +19,7 @@ const POLL_MS = 10;
 /** How long a foreign listener may answer on the service's port before we call it a failure. */
 const FOREIGN_GRACE_MS = 1000;
 
-export function makeProbe(spec: ReadySpec, output: ServiceOutput): ReadyProbe | undefined {
+function makeProbe(spec: ReadySpec, output: ServiceOutput): ReadyProbe | undefined {
   switch (spec.kind) {
     case 'http':
       return httpProbe(spec.url, spec.status);
