@@ -9,8 +9,8 @@ import { childrenOf, fdTarget, killProcs, statOf, stopWhenDone, testMark } from 
 import { freePort, isAlive, portIsFree, processesOfRun, survivors } from '../helpers/os.js';
 import { SERVICE } from '../helpers/spawn.js';
 
-it('stop() resolves in under 2 s although a child holds the output pipe', async () => {
-  const mark = testMark();
+/** One service whose child keeps the leader's stdout open, plus `extra` behaviour. */
+async function startPiped(extra: Record<string, string>) {
   const port = await freePort();
   const services = stopWhenDone(
     await start(
@@ -19,13 +19,18 @@ it('stop() resolves in under 2 s although a child holds the output pipe', async 
           piped: {
             command: [process.execPath, SERVICE],
             port,
-            env: { PORT: String(port), HOLD_PIPE: '1', CHILDREN: '1', SETSID_CHILD: '1', TEST_MARK: mark },
+            env: { PORT: String(port), HOLD_PIPE: '1', CHILDREN: '1', TEST_MARK: testMark(), ...extra },
           },
         },
       },
       { logger: silentLogger },
     ),
   );
+  return { port, services };
+}
+
+it('stop() resolves in under 2 s although a child holds the output pipe', async () => {
+  const { port, services } = await startPiped({ SETSID_CHILD: '1' });
   const leader = services.info.piped!.pid;
   const before = processesOfRun(services.runId);
   expect(before).toHaveLength(3); // leader, pipe-holding child, setsid child
@@ -50,22 +55,7 @@ it('stop() resolves in under 2 s although a child holds the output pipe', async 
 });
 
 it('stop() resolves in under 2 s although an untagged process outside the group keeps the pipe open after it', async () => {
-  const mark = testMark();
-  const port = await freePort();
-  const services = stopWhenDone(
-    await start(
-      {
-        services: {
-          piped: {
-            command: [process.execPath, SERVICE],
-            port,
-            env: { PORT: String(port), HOLD_PIPE: '1', CHILDREN: '1', PIPE_ESCAPEE: '1', TEST_MARK: mark },
-          },
-        },
-      },
-      { logger: silentLogger },
-    ),
-  );
+  const { port, services } = await startPiped({ PIPE_ESCAPEE: '1' });
   const leader = services.info.piped!.pid;
   const leaderOut = fdTarget(leader, 1);
   const before = processesOfRun(services.runId);
