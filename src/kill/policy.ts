@@ -8,6 +8,7 @@
 import {
   allProcesses,
   ancestorsOf,
+  descendantsOf,
   isGone,
   isSameProcess,
   processInfo,
@@ -74,12 +75,18 @@ export function groupBelongsToRun(
   );
 }
 
-/** May cleanroom signal this one process? */
-export function mayKillProcess(pid: number, ownRunId?: string): Verdict {
+/**
+ * May cleanroom signal this one process? `allowRunnerGroup` is for the one caller that ends the
+ * runner's own pool workers at shutdown (guards/runner-children.ts).
+ */
+export function mayKillProcess(pid: number, ownRunId?: string, opts: { allowRunnerGroup?: boolean } = {}): Verdict {
   if (!Number.isInteger(pid) || pid <= 1) return { allowed: false, reason: `pid ${pid} is PID 1 or invalid` };
   if (pid === process.pid) return { allowed: false, reason: `pid ${pid} is the test runner itself` };
   if (runner().ancestors.has(pid)) return { allowed: false, reason: `pid ${pid} is an ancestor of the test runner` };
   if (protectedPids.has(pid)) return { allowed: false, reason: `pid ${pid} is cleanroom's watchdog` };
+  if (!opts.allowRunnerGroup && processInfo(pid)?.pgid === runner().pgid) {
+    return { allowed: false, reason: `pid ${pid} is in the test runner's own process group` };
+  }
   const uid = uidOf(pid);
   if (uid !== undefined && typeof process.getuid === 'function' && uid !== process.getuid()) {
     return { allowed: false, reason: `pid ${pid} belongs to another user (uid ${uid})` };
@@ -90,16 +97,30 @@ export function mayKillProcess(pid: number, ownRunId?: string): Verdict {
 }
 
 /**
- * May cleanroom signal a whole process group? Only when every live member may be signalled and the
- * group is not the runner's own.
+ * What to stop for a port holder cleanroom did not start: the holder's own tree. That is the topmost
+ * ancestor still in the holder's process group that is not a session leader (npm in `npm run dev` →
+ * sh → node), and all its descendants. A session leader above the holder (dockerd above
+ * docker-proxy, systemd --user, a terminal's shell) is never part of it. Refused as a whole when any
+ * process of that tree may not be signalled.
  */
-export function mayKillGroup(pgid: number, ownRunId?: string, table: ProcStat[] = allProcesses()): Verdict {
-  if (!Number.isInteger(pgid) || pgid <= 1) return { allowed: false, reason: `process group ${pgid} is invalid` };
-  if (pgid === runner().pgid) return { allowed: false, reason: `process group ${pgid} is the test runner's own group` };
-  for (const p of table) {
-    if (p.pgid !== pgid || isGone(p)) continue;
-    const v = mayKillProcess(p.pid, ownRunId);
-    if (!v.allowed) return { allowed: false, reason: `process group ${pgid} holds a protected process: ${v.reason}` };
+export function portHolderTree(
+  holderPid: number,
+  ownRunId: string | undefined,
+  table: ProcStat[] = allProcesses(),
+): { top: ProcStat; targets: ProcStat[] } | { refused: string } {
+  const byPid = new Map(table.map((p) => [p.pid, p]));
+  const holder = byPid.get(holderPid);
+  if (!holder || isGone(holder)) return { refused: `pid ${holderPid} is gone` };
+  let top = holder;
+  for (;;) {
+    const parent = byPid.get(top.ppid);
+    if (!parent || parent.pid <= 1 || parent.pgid !== holder.pgid || parent.sid === parent.pid) break;
+    top = parent;
   }
-  return { allowed: true };
+  const targets = [top, ...descendantsOf(top.pid, table)].filter((p) => !isGone(p));
+  for (const p of targets) {
+    const v = mayKillProcess(p.pid, ownRunId);
+    if (!v.allowed) return { refused: v.reason ?? `pid ${p.pid} may not be signalled` };
+  }
+  return { top, targets };
 }

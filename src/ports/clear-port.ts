@@ -1,10 +1,11 @@
 /**
  * Frees a port held by a process cleanroom did not start (or a leftover of its own): the holder's
- * whole process group, when the kill policy allows it. Each such kill is printed.
+ * tree, when the kill policy allows it. Each such kill is printed.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mayKillGroup, mayKillProcess } from '../kill/policy.js';
-import { signalGroup, signalProcess } from '../kill/signal.js';
+import { portHolderTree } from '../kill/policy.js';
+import { signalProcess } from '../kill/signal.js';
+import { allProcesses, commandOf, isSameProcess, type ProcStat } from '../os/process-table.js';
 import { isPortFree } from './probe.js';
 import { describeHolders, findPortHolders, type PortHolder } from './holders.js';
 
@@ -18,8 +19,9 @@ export interface ClearResult {
 }
 
 /**
- * Signals every holder's group (SIGTERM, then SIGKILL after `graceMs`) and waits until the port is
- * free. Refuses, without signalling anything, when any holder is protected by the kill policy.
+ * Stops every holder's tree (see portHolderTree: SIGTERM, then SIGKILL after `graceMs`) and waits
+ * until the port is free. Refuses, without signalling anything, when the kill policy protects any
+ * process of those trees.
  */
 export async function clearPort(
   port: number,
@@ -30,42 +32,38 @@ export async function clearPort(
     const free = await isPortFree(port);
     return { free, killed: [], holders, ...(!free && { refused: `port ${port} is held by ${describeHolders(holders)}` }) };
   }
-  const plan: Array<{ holder: PortHolder; group: boolean }> = [];
+  const table = allProcesses();
+  const targets = new Map<number, ProcStat>();
+  const lines: string[] = [];
   for (const holder of holders) {
-    const g = mayKillGroup(holder.pgid, opts.runId);
-    if (g.allowed) {
-      plan.push({ holder, group: true });
-      continue;
-    }
-    const p = mayKillProcess(holder.pid, opts.runId);
-    if (!p.allowed) return { free: false, killed: [], holders, refused: p.reason ?? 'refused by the kill policy' };
-    plan.push({ holder, group: false });
-  }
-  const send = (signal: NodeJS.Signals) => {
-    for (const { holder, group } of plan) {
-      if (group) signalGroup(holder.pgid, signal);
-      else signalProcess(holder.pid, holder.startTime, signal);
-    }
-  };
-  for (const { holder, group } of plan) {
-    opts.log(
-      `port ${port} ${opts.why}: held by pid ${holder.pid} (${holder.command || '?'}); stopping ${group ? `its process group ${holder.pgid}` : 'it'}`,
+    const tree = portHolderTree(holder.pid, opts.runId, table);
+    if ('refused' in tree) return { free: false, killed: [], holders, refused: tree.refused };
+    for (const p of tree.targets) targets.set(p.pid, p);
+    const others = tree.targets.length - 1;
+    const what = tree.top.pid === holder.pid ? 'it' : `pid ${tree.top.pid} (${commandOf(tree.top.pid) || '?'}), which started it,`;
+    lines.push(
+      `port ${port} ${opts.why}: held by pid ${holder.pid} (${holder.command || '?'}); stopping ${what}${others > 0 ? ` and ${others} more process${others === 1 ? '' : 'es'} of its tree` : ''}`,
     );
   }
+  lines.forEach((l) => opts.log(l));
+  const send = (signal: NodeJS.Signals) => {
+    for (const p of targets.values()) signalProcess(p.pid, p.startTime, signal);
+  };
+  const alive = () => [...targets.values()].filter((p) => isSameProcess(p.pid, p.startTime));
   send('SIGTERM');
   const deadline = performance.now() + opts.graceMs;
   let free = await isPortFree(port);
-  while (!free && performance.now() < deadline) {
+  while ((!free || alive().length > 0) && performance.now() < deadline) {
     await sleep(10);
     free = await isPortFree(port);
   }
-  if (!free) {
+  if (alive().length > 0) {
     send('SIGKILL');
     const killDeadline = performance.now() + 2000;
-    while (!free && performance.now() < killDeadline) {
+    while ((!free || alive().length > 0) && performance.now() < killDeadline) {
       await sleep(10);
       free = await isPortFree(port);
     }
   }
-  return { free, killed: plan.map((p) => p.holder), holders };
+  return { free, killed: holders, holders };
 }

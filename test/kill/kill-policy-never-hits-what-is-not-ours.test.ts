@@ -4,9 +4,8 @@
  * now names a different process (pid reuse). Checked against real processes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { mayKillGroup, mayKillProcess, RUNNER_VAR, runnerTag } from '../../src/kill/policy.js';
+import { mayKillProcess, portHolderTree, RUNNER_VAR, runnerTag } from '../../src/kill/policy.js';
 import { signalProcess } from '../../src/kill/signal.js';
 import { clearPort } from '../../src/ports/clear-port.js';
 import { RUN_ID_VAR } from '../../src/os/process-table.js';
@@ -42,16 +41,25 @@ describe('kill policy', () => {
     expect(mayKillProcess(1).allowed).toBe(false);
     expect(mayKillProcess(process.pid).allowed).toBe(false);
     expect(mayKillProcess(process.ppid)).toMatchObject({ allowed: false, reason: expect.stringMatching(/ancestor/) });
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const ownGroup = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-    expect(mayKillGroup(ownGroup)).toMatchObject({ allowed: false, reason: expect.stringMatching(/runner's own group/) });
+  });
+
+  it('refuses a process in the runner\'s own process group, and a port holder there', async () => {
+    // A child that stays in this (runner) process's group, as a server started without detached would.
+    const c = spawn(process.execPath, ['-e', 'setInterval(()=>{},1000)'], { stdio: 'ignore' });
+    try {
+      await waitAlive(c.pid!);
+      expect(mayKillProcess(c.pid!)).toMatchObject({ allowed: false, reason: expect.stringMatching(/runner's own process group/) });
+      expect(portHolderTree(c.pid!, undefined)).toMatchObject({ refused: expect.stringMatching(/runner/) });
+    } finally {
+      c.kill('SIGKILL'); // our own child, by pid
+    }
   });
 
   it('allows a plain process of our own user', async () => {
     const c = idle();
     await waitAlive(c.pid!);
     expect(mayKillProcess(c.pid!).allowed).toBe(true);
-    expect(mayKillGroup(c.pid!).allowed).toBe(true);
+    expect(portHolderTree(c.pid!, undefined)).toMatchObject({ top: { pid: c.pid } });
   });
 
   it.skipIf(!isRoot)('refuses another user\'s process, and clearPort leaves its port alone', async () => {
@@ -78,6 +86,26 @@ describe('kill policy', () => {
     expect(mayKillProcess(live.pid!, 'my-run')).toMatchObject({ allowed: false, reason: expect.stringMatching(/another cleanroom run \(other-run\)/) });
     expect(mayKillProcess(live.pid!, 'other-run').allowed).toBe(true); // its own run may
     expect(mayKillProcess(stale.pid!, 'my-run').allowed).toBe(true);
+  });
+
+  it('a holder under a daemon-like session leader: the holder\'s tree is stopped, the daemon is not', async () => {
+    // daemon (session leader, holds no port) → server (holds the port) → worker. Like dockerd → docker-proxy.
+    const port = await freePort();
+    const daemon = spawn(
+      process.execPath,
+      ['-e', `const c = require('child_process').spawn(process.execPath, [${JSON.stringify(SERVICE)}], { stdio: 'ignore', env: { ...process.env, PORT: '${port}', CHILDREN: '1' } }); console.log(c.pid); setInterval(()=>{},1000)`],
+      { detached: true, stdio: ['ignore', 'pipe', 'ignore'], env: { PATH: process.env.PATH } },
+    );
+    started.push(daemon);
+    const serverPid = Number(await new Promise<string>((res) => daemon.stdout!.once('data', (d) => res(String(d).trim()))));
+    while (!(await canConnect('127.0.0.1', port))) await new Promise((r) => setTimeout(r, 10));
+    const server = proc(serverPid);
+    const lines: string[] = [];
+    const r = await clearPort(port, { graceMs: 1000, log: (m) => lines.push(m), why: 'is needed' });
+    expect(r.free).toBe(true);
+    expect(lines.join('\n')).toMatch(new RegExp(`held by pid ${serverPid} .*stopping it and 1 more process`));
+    expect(await survivors([server])).toEqual([]);
+    expect(isAlive(proc(daemon.pid!)), 'the daemon above the holder was stopped').toBe(true);
   });
 
   it('pid reuse guard: a recorded pid whose start time differs is never signalled', async () => {
