@@ -32,25 +32,36 @@ export async function runCommand(argv: string[], opts: RunOptions): Promise<numb
   const config = await loadConfig(opts.config);
 
   let signalled: NodeJS.Signals | undefined;
-  let child: ReturnType<typeof execa> | undefined;
+  /** The command's group, while the command runs (never signalled after it has exited). */
+  let commandGroup: number | undefined;
   let count = 0;
+  const starting = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
     signalled ??= sig;
     count++;
-    if (child?.pid) signalGroup(child.pid, count === 1 ? sig : 'SIGKILL');
+    if (commandGroup) signalGroup(commandGroup, count === 1 ? sig : 'SIGKILL');
+    else starting.abort(new CleanroomError(`cleanroom: interrupted by ${sig} while starting`));
   };
   const handlers = FORWARDED.map((s) => [s, () => onSignal(s)] as const);
   for (const [s, h] of handlers) process.on(s, h);
 
   try {
-    const services = await start(config);
+    // cleanroom handles the signals here: the command gets them first and may still need the services
+    // for its own teardown; they are stopped once it has exited (a second signal: SIGKILL at once).
+    let services;
+    try {
+      services = await start(config, { signals: 'caller', signal: starting.signal });
+    } catch (err) {
+      if (signalled) return 128 + constants.signals[signalled];
+      throw err;
+    }
     if (signalled) {
       await services.stop();
       return 128 + constants.signals[signalled];
     }
     const env = { ...services.env, [RUN_ID_VAR]: services.runId, [SERVICE_VAR]: '(command)', [RUNNER_VAR]: runnerTag() };
     const [file, ...args] = argv as [string, ...string[]];
-    child = execa(file, args, {
+    const child = execa(file, args, {
       stdio: 'inherit',
       env,
       detached: true,
@@ -60,6 +71,8 @@ export async function runCommand(argv: string[], opts: RunOptions): Promise<numb
       shell: argv.length === 1 && /\s/.test(file), // `cleanroom run -- "npm test && echo ok"`
     });
     const pid = child.pid;
+    commandGroup = pid;
+    child.once('exit', () => (commandGroup = undefined));
     const tree: ServiceTree | undefined = pid
       ? { name: '(command)', runId: services.runId, pgid: pid, leaderStartTime: processInfo(pid)?.startTime ?? Number.NaN, stopSignal: 'SIGTERM', stopTimeout: 2000 }
       : undefined;

@@ -13,7 +13,21 @@ import { stopTreesSync } from '../stop/stop-tree.js';
 import { signalTree, type ServiceTree } from '../stop/service-tree.js';
 import { killSignalledRunnerChildren, signalRunnerChildren } from './runner-children.js';
 
+/**
+ * Who ends the process on SIGINT/SIGTERM/SIGHUP:
+ * - 'auto': nobody known. Services are signalled at once; if the process is still alive 1 s later and
+ *   no stop() is under way, cleanroom stops what is left and re-raises the signal (another library's
+ *   listener, such as signal-exit's, may be waiting for someone else to exit).
+ * - 'runner': a test runner whose own listener exits or runs teardown (Vitest, Playwright).
+ * - 'caller': the caller handles signals and calls stop() (`cleanroom run`); cleanroom acts only on a
+ *   second signal (SIGKILL) and at exit.
+ */
+export type SignalHandling = 'auto' | 'runner' | 'caller';
+
 export interface GuardedRun {
+  signals: SignalHandling;
+  /** True while a stop() is under way. */
+  stopping(): boolean;
   trees(): ServiceTree[];
   /** Told that the runner is going away, so exits that follow are not reported as crashes. */
   interrupted(signal: NodeJS.Signals | 'exit'): void;
@@ -38,21 +52,45 @@ function graceMs(trees: ServiceTree[]): number {
   return Math.min(EXIT_GRACE_MS, Math.max(0, ...trees.map((t) => t.stopTimeout)));
 }
 
+/** How long a run in 'auto' mode waits for someone else to end the process after a signal. */
+const FALLBACK_MS = 1000;
+let fallback: NodeJS.Timeout | undefined;
+
 function onSignal(signal: NodeJS.Signals): void {
   const count = ++received;
-  for (const r of runs) r.interrupted(signal);
-  const trees = allTrees();
+  const acting = [...runs].filter((r) => r.signals !== 'caller' || count > 1);
+  for (const r of acting) r.interrupted(signal);
+  const trees = acting.flatMap((r) => r.trees());
   // First signal: the graceful one. A second (Ctrl+C twice): no more waiting.
   for (const t of trees) signalTree(t, count === 1 ? t.stopSignal : 'SIGKILL');
   signalRunnerChildren(count === 1 ? 'SIGTERM' : 'SIGKILL');
   const othersListening = process.listeners(signal).some((l) => l !== listeners[signal]);
   if (!othersListening) {
     // Our listener cancelled Node's default exit; finish the job and let the signal take its course.
-    stopTreesSync(trees, graceMs(trees));
-    for (const r of runs) r.stoppedSync();
-    uninstall();
-    process.kill(process.pid, signal);
+    endWithSignal(signal);
+  } else if (!fallback && [...runs].some((r) => r.signals === 'auto')) {
+    fallback = setTimeout(() => checkFallback(signal), FALLBACK_MS).unref();
   }
+}
+
+/** Stops everything still guarded, then lets the signal take its default course. */
+function endWithSignal(signal: NodeJS.Signals): void {
+  const trees = allTrees();
+  stopTreesSync(trees, graceMs(trees));
+  for (const r of runs) r.stoppedSync();
+  uninstall();
+  process.kill(process.pid, signal);
+}
+
+function checkFallback(signal: NodeJS.Signals): void {
+  fallback = undefined;
+  if (!installed || ![...runs].some((r) => r.signals === 'auto')) return;
+  // Someone is stopping the services properly (a user's own SIGINT handler): give them time.
+  if ([...runs].some((r) => r.stopping())) {
+    fallback = setTimeout(() => checkFallback(signal), FALLBACK_MS).unref();
+    return;
+  }
+  endWithSignal(signal);
 }
 
 function onExit(): void {
@@ -75,6 +113,9 @@ function install(): void {
 function uninstall(): void {
   if (!installed) return;
   installed = false;
+  received = 0;
+  if (fallback) clearTimeout(fallback);
+  fallback = undefined;
   for (const s of SIGNALS) process.removeListener(s, listeners[s]);
   process.removeListener('exit', onExit);
 }

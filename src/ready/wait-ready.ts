@@ -12,7 +12,7 @@ import { checkProbe } from './check.js';
 import { httpProbe } from './http.js';
 import { logProbe } from './log.js';
 import { checkOwnership, ownedPort } from './ownership.js';
-import type { ReadyProbe } from './probe.js';
+import type { Attempt, ReadyProbe } from './probe.js';
 import { tcpProbe } from './tcp.js';
 
 const POLL_MS = 10;
@@ -76,8 +76,9 @@ export async function waitReady(
       if (spawned.exitInfo) throw exitedEarly();
       abort.throwIfAborted();
       if (!probe) return { ms: performance.now() - t0 };
-      const a = await probe.attempt();
+      const a = await attemptWithin(probe, svc.readyTimeout - (performance.now() - t0), spawned, abort);
       if (spawned.exitInfo) throw exitedEarly();
+      abort.throwIfAborted();
       if (a.ok) {
         const own = port === undefined ? ({ ok: true } as const) : await checkOwnership(port, tree);
         if (own.ok) return { ms: performance.now() - t0, ...(a.host && { host: a.host }) };
@@ -112,6 +113,27 @@ export async function waitReady(
     }
   } finally {
     probe?.dispose?.();
+  }
+}
+
+/**
+ * One attempt, but never longer than the time left: a check() that never settles must not hang
+ * start(), and an exit or an abort ends the wait at once.
+ */
+async function attemptWithin(probe: ReadyProbe, leftMs: number, spawned: SpawnedService, abort: AbortSignal): Promise<Attempt> {
+  const stop = new AbortController();
+  const cancel = AbortSignal.any([stop.signal, abort]);
+  try {
+    return await Promise.race([
+      probe.attempt(),
+      spawned.exited.then((): Attempt => ({ ok: false, detail: 'exited' })),
+      sleep(Math.max(0, leftMs), undefined, { signal: cancel }).then(
+        (): Attempt => ({ ok: false, detail: `${probe.describe} gave no answer` }),
+        (): Attempt => ({ ok: false, detail: 'aborted' }),
+      ),
+    ]);
+  } finally {
+    stop.abort();
   }
 }
 

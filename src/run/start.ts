@@ -6,7 +6,7 @@
 import { resolveConfig, type ResolvedConfig, type ResolvedService } from '../config/resolve.js';
 import type { CleanroomConfig } from '../config/define.js';
 import { CleanroomError, formatServiceMessage, ServiceError } from '../errors.js';
-import { guardRun } from '../guards/process-guards.js';
+import { guardRun, type SignalHandling } from '../guards/process-guards.js';
 import { watchdogEnsure, watchdogIdentity, watchdogRelease, watchdogTrack, watchdogUntrack } from '../guards/watchdog.js';
 import { removeRecord, writeRecord, type LedgerService } from '../ledger/ledger.js';
 import { liveRuns, reapStaleRuns } from '../ledger/reap.js';
@@ -26,6 +26,16 @@ import { servicesEnv, type ServiceInfo, type ServicesInfo } from './service-env.
 export interface StartOptions {
   /** Where cleanroom's own lines go (default: stderr). */
   logger?: Logger;
+  /**
+   * Who ends the process on SIGINT/SIGTERM/SIGHUP (default 'auto'; the integrations set it):
+   * 'auto' — cleanroom signals the services at once and, if nothing else has ended the process 1 s
+   * later (and no stop() is under way), ends it with the signal; 'runner' — a test runner's own
+   * listener ends it (Vitest, Playwright); 'caller' — you handle signals and call stop(): cleanroom
+   * acts only on a second signal and at exit.
+   */
+  signals?: SignalHandling;
+  /** Aborts a start() in progress: what was started is stopped and start() rejects with the reason. */
+  signal?: AbortSignal;
 }
 
 /** A service that exited while the tests ran. */
@@ -84,7 +94,10 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
   let stopping = false;
   let stopPromise: Promise<StopSummary> | undefined;
 
+  options.signal?.throwIfAborted();
   const unguard = guardRun({
+    signals: options.signals ?? 'auto',
+    stopping: () => stopPromise !== undefined,
     trees: () => [...started.values()].flatMap((s) => (s.tree && !s.reused ? [s.tree] : [])),
     interrupted: () => {
       stopping = true;
@@ -110,6 +123,7 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
   await reapStaleRuns((m) => log.warn(m));
 
   const abort = new AbortController();
+  options.signal?.addEventListener('abort', () => abort.abort(options.signal!.reason), { once: true });
   const readyBy = new Map<string, Promise<void>>();
   const startOne = async (svc: ResolvedService): Promise<void> => {
     await Promise.all(svc.dependsOn.map((d) => readyBy.get(d)));

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { start, type ServiceConfig, type Services } from '../../src/index.js';
 import { silentLogger } from '../../src/run/log.js';
-import { answeringPid, httpGet, stopWhenDone, testMark, waitFor } from '../helpers/api.js';
+import { answeringPid, httpGet, processesWithEnv, rejectionOf, stopWhenDone, testMark, waitFor } from '../helpers/api.js';
 import { canConnect, freePort, portIsFree, processesOfRun, survivors } from '../helpers/os.js';
 import { SERVICE } from '../helpers/spawn.js';
 
@@ -137,5 +137,44 @@ describe('ready strategies', () => {
     }));
     expect(await waitFor('the service to answer', () => answeringPid(port), 3000)).toBe(services.info.svc!.pid);
     await expectStopLeavesNothing(services, before, port);
+  });
+});
+
+describe('a ready.check() that never settles', () => {
+  it('does not hang start(): it fails after readyTimeout, naming the check, and leaves nothing', async () => {
+    const mark = testMark();
+    const t0 = performance.now();
+    const { error } = await rejectionOf(
+      start(
+        { services: { hung: { command: [process.execPath, SERVICE], env: { TEST_MARK: mark }, readyTimeout: 500, ready: { check: () => new Promise<boolean>(() => {}) } } } },
+        { logger: silentLogger },
+      ),
+    );
+    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(String(error)).toMatch(/service "hung" did not become ready within 500 ms/);
+    expect(String(error)).toMatch(/the ready\.check\(\) function gave no answer/);
+    expect(await survivors(processesWithEnv('TEST_MARK', mark))).toEqual([]);
+  });
+
+  it('notices at once when the service exits meanwhile', async () => {
+    const mark = testMark();
+    const t0 = performance.now();
+    const { error } = await rejectionOf(
+      start(
+        {
+          services: {
+            hung: {
+              command: [process.execPath, SERVICE],
+              env: { TEST_MARK: mark, EXIT_AFTER_MS: '200', EXIT_CODE: '7' },
+              readyTimeout: 30_000,
+              ready: { check: () => new Promise<boolean>(() => {}) },
+            },
+          },
+        },
+        { logger: silentLogger },
+      ),
+    );
+    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(String(error)).toMatch(/service "hung" exited with code 7 before it was ready/);
   });
 });

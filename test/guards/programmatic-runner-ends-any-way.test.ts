@@ -35,6 +35,16 @@ describe('programmatic start() guards', () => {
     });
   }
 
+  it('SIGTERM when another library also listens and defers (signal-exit): still ends with SIGTERM, nothing left', async () => {
+    const { c, r, seen } = await run('signal-exit');
+    const t0 = performance.now();
+    r.signal('SIGTERM');
+    const exit = await r.exited;
+    expect(exit.signal).toBe('SIGTERM');
+    expect(performance.now() - t0).toBeLessThan(3000);
+    await expectNothingLeft(r, seen, [c.apiPort, c.webPort]);
+  });
+
   it('an uncaught exception: exit 1, nothing left', async () => {
     const { c, r, seen } = await run('throw');
     expect(shellStatus(await r.exited)).toBe(1);

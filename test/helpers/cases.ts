@@ -96,7 +96,7 @@ test('services are up', async ({ request }) => {
 /**
  * A script using the programmatic API. MODE: 'wait' (start, then wait to be signalled), 'throw'
  * (uncaught exception after start), 'exit' (process.exit(0) without stop), 'reject' (unhandled
- * rejection), 'using' (await using: normal end).
+ * rejection), 'using' (await using: normal end), 'signal-exit' (like 'wait', with signal-exit's listener loaded).
  */
 export function writeApiScript(c: Case): string {
   const file = join(c.dir, 'runner.mjs');
@@ -104,6 +104,11 @@ export function writeApiScript(c: Case): string {
     file,
     `import { start, loadConfig } from 'cleanroom';
 const mode = process.env.MODE;
+if (mode === 'signal-exit') {
+  // A library (signal-exit, via execa's cleanup) that also listens and waits for someone else to exit.
+  const { onExit } = await import('signal-exit');
+  onExit(() => {});
+}
 if (mode === 'using') {
   // What \`await using services = await start(...)\` compiles to (Node 20 lacks the syntax).
   const services = await start(await loadConfig());

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { makeCase, CRASH_FILE, crashNow, type Case } from '../helpers/cases.js';
 import { expectNothingLeft, snapshotRun } from '../helpers/assert-clean.js';
-import { isAlive, proc } from '../helpers/os.js';
+import { isAlive, proc, processesOfRunner } from '../helpers/os.js';
 import { shellStatus, startRunner, type Runner } from '../helpers/runner.js';
 
 let runner: Runner | undefined;
@@ -114,6 +114,45 @@ describe('cleanroom run', () => {
     expect(shellStatus(await r.exited)).toBe(0);
     await expectNothingLeft(r, seen, [c.apiPort, c.webPort]);
     expect(isAlive(leftover)).toBe(false);
+  });
+
+  it('Ctrl+C while the services are starting: exit 130 at once, nothing left', async () => {
+    const c = await makeCase(inject('consumerDir'), 'cli-sigint-starting', { apiEnv: { READY_DELAY_MS: '20000' } });
+    const r = cleanroom(c, ['run', '--', ...COMMAND]);
+    // The api is running but not listening yet.
+    let seen: ReturnType<typeof processesOfRunner> = [];
+    for (let i = 0; i < 500 && seen.length < 4; i++) {
+      await new Promise((res) => setTimeout(res, 10));
+      seen = processesOfRunner(r.pid);
+    }
+    expect(seen.length).toBeGreaterThan(0);
+    const t0 = performance.now();
+    r.signalGroup('SIGINT');
+    expect(shellStatus(await r.exited), r.output()).toBe(130);
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(r.output()).not.toMatch(/TEST RUNNING/);
+    await expectNothingLeft(r, seen, [c.apiPort, c.webPort]);
+  });
+
+  it('Ctrl+C: the command\'s own SIGINT teardown can still use the services, then everything stops', async () => {
+    const c = await makeCase(inject('consumerDir'), 'cli-teardown');
+    const command = [
+      process.execPath,
+      '-e',
+      `process.on('SIGINT', async () => {
+         const r = await fetch(process.env.CLEANROOM_API_URL).catch((e) => ({ status: e.cause?.code ?? 'error' }));
+         console.log('TEARDOWN status=' + r.status);
+         process.exit(130);
+       });
+       console.log('TEST RUNNING'); setInterval(() => {}, 1000);`,
+    ];
+    const r = cleanroom(c, ['run', '--', ...command]);
+    await r.waitFor(/TEST RUNNING/);
+    const seen = snapshotRun(r);
+    r.signalGroup('SIGINT');
+    expect(shellStatus(await r.exited)).toBe(130);
+    expect(r.output()).toMatch(/TEARDOWN status=200/);
+    await expectNothingLeft(r, seen, [c.apiPort, c.webPort]);
   });
 
   for (const [how, sig, status] of [
