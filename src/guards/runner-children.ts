@@ -1,26 +1,28 @@
 /**
  * When the runner alone is signalled (its pid, not its group), Vitest exits but its pool worker goes
  * on running the current test for seconds. The run is over, so the runner's own worker processes
- * (children in the runner's process group) end with it. Opt-in: only the Vitest adapter enables it.
+ * (children in the runner's process group, recognised by their command line) end with it. Opt-in:
+ * only the Vitest adapter enables it, for its pool workers.
  */
-import { allProcesses, isGone, processInfo } from '../os/process-table.js';
+import { allProcesses, commandOf, isGone, processInfo } from '../os/process-table.js';
 import { mayKillProcess } from '../kill/policy.js';
 import { signalProcess } from '../kill/signal.js';
 
-let enabled = false;
+let matches: ((command: string) => boolean) | undefined;
 const signalled = new Map<number, number>(); // pid → start time
 
-export function endRunnerChildrenOnSignal(): void {
-  enabled = true;
+/** Enables it for the runner's children whose command line `isWorker` recognises (nothing else). */
+export function endRunnerChildrenOnSignal(isWorker: (command: string) => boolean): void {
+  matches = isWorker;
 }
 
 /** Signals the runner's direct children that share its process group (services have groups of their own). */
 export function signalRunnerChildren(signal: NodeJS.Signals): void {
-  if (!enabled) return;
+  if (!matches) return;
   const pgid = processInfo(process.pid)?.pgid;
   for (const p of allProcesses()) {
-    if (p.ppid !== process.pid || p.pgid !== pgid || isGone(p)) continue;
-    if (!mayKillProcess(p.pid).allowed) continue;
+    if (p.ppid !== process.pid || p.pgid !== pgid || isGone(p) || !matches(commandOf(p.pid))) continue;
+    if (!mayKillProcess(p.pid, undefined, { allowRunnerGroup: true }).allowed) continue;
     if (signalProcess(p.pid, p.startTime, signal)) signalled.set(p.pid, p.startTime);
   }
 }

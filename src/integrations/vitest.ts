@@ -26,7 +26,7 @@ interface VitestSetupContext {
 /** Vitest globalSetup: start the services; the returned function is Vitest's teardown. */
 export default async function setup(ctx: VitestSetupContext): Promise<() => Promise<void>> {
   // When only Vitest's pid is signalled, its pool worker keeps running the current test: end it too.
-  endRunnerChildrenOnSignal();
+  endRunnerChildrenOnSignal((command) => /[/\\]vitest[/\\]dist[/\\]workers[/\\]/.test(command));
   const services = await start(await loadForRunner(ctx.config?.root), { signals: 'runner' });
   ctx.provide('cleanroom', services.info);
   Object.assign(process.env, services.env);

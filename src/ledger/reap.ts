@@ -4,8 +4,6 @@
  * parallel job on this host) is never touched.
  */
 import { isSameProcess } from '../os/process-table.js';
-import { signalProcess } from '../kill/signal.js';
-import { mayKillProcess } from '../kill/policy.js';
 import { stopTree, type StopResult } from '../stop/stop-tree.js';
 import { readRecords, removeRecord, type RunRecord } from './ledger.js';
 
@@ -29,19 +27,24 @@ export async function reapStaleRuns(log: (msg: string) => void): Promise<Reaped[
   const reaped: Reaped[] = [];
   for (const r of readRecords()) {
     if (isRunAlive(r)) continue;
+    // Only what can be told apart from a later process with the same number: a start time is needed
+    // (always there on Linux; where it could not be read, that group and those pids are left alone).
     const results: StopResult[] = await Promise.all(
-      r.services.map((s) =>
-        stopTree({ name: s.name, runId: r.runId, pgid: s.pgid, leaderStartTime: s.leaderStartTime, stopSignal: 'SIGTERM', stopTimeout: Math.min(s.stopTimeout, 2000) }),
-      ),
+      r.services
+        .filter((s) => !Number.isNaN(s.leaderStartTime))
+        .map((s) =>
+          stopTree({
+            name: s.name,
+            runId: r.runId,
+            pgid: s.pgid,
+            leaderStartTime: s.leaderStartTime,
+            stopSignal: 'SIGTERM',
+            stopTimeout: Math.min(s.stopTimeout, 2000),
+            known: s.pids.filter((p) => !Number.isNaN(p.startTime)),
+          }),
+        ),
     );
-    // Recorded pids that neither the group nor the tag reaches (a process that cleared its environment).
-    let extra = 0;
-    for (const s of r.services) {
-      for (const p of s.pids) {
-        if (isSameProcess(p.pid, p.startTime) && mayKillProcess(p.pid, r.runId).allowed && signalProcess(p.pid, p.startTime, 'SIGKILL')) extra++;
-      }
-    }
-    const processes = results.reduce((n, x) => n + x.processes, 0) + extra;
+    const processes = results.reduce((n, x) => n + x.processes, 0);
     if (processes > 0) {
       log(`reaped stale run ${r.runId} (runner pid ${r.runner.pid} and its watchdog are gone): stopped ${processes} process${processes === 1 ? '' : 'es'} it left (${r.services.map((s) => s.name).join(', ')})`);
     }

@@ -16,6 +16,7 @@ import type { Attempt, ReadyProbe } from './probe.js';
 import { tcpProbe } from './tcp.js';
 
 const POLL_MS = 10;
+const NO_ATTEMPT = 'no attempt finished';
 /** How long a foreign listener may answer on the service's port before we call it a failure. */
 const FOREIGN_GRACE_MS = 1000;
 
@@ -71,7 +72,7 @@ export async function waitReady(
   const exitedEarly = () => exitedEarlyError(svc, spawned);
   try {
     let foreignSince: number | undefined;
-    let detail = 'no attempt finished';
+    let detail = NO_ATTEMPT;
     for (;;) {
       if (spawned.exitInfo) throw exitedEarly();
       abort.throwIfAborted();
@@ -97,7 +98,7 @@ export async function waitReady(
             );
           }
         }
-      } else {
+      } else if (!a.cut || detail === NO_ATTEMPT) {
         foreignSince = undefined;
         detail = a.detail ?? 'not ready';
       }
@@ -128,8 +129,8 @@ async function attemptWithin(probe: ReadyProbe, leftMs: number, spawned: Spawned
       probe.attempt(),
       spawned.exited.then((): Attempt => ({ ok: false, detail: 'exited' })),
       sleep(Math.max(0, leftMs), undefined, { signal: cancel }).then(
-        (): Attempt => ({ ok: false, detail: `${probe.describe} gave no answer` }),
-        (): Attempt => ({ ok: false, detail: 'aborted' }),
+        (): Attempt => ({ ok: false, cut: true, detail: `${probe.describe} gave no answer` }),
+        (): Attempt => ({ ok: false, cut: true, detail: 'aborted' }),
       ),
     ]);
   } finally {

@@ -155,20 +155,25 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
     };
     watchdogTrack(entry.tree);
     const tree = entry.tree;
-    const toLedger = (): LedgerService => ({
-      name: svc.name,
-      pgid: tree.pgid,
-      leaderStartTime: tree.leaderStartTime,
-      stopSignal: svc.stopSignal,
-      stopTimeout: svc.stopTimeout,
-      ...(svc.port !== undefined && { port: svc.port }),
-      pids: liveProcesses(tree).map((p) => ({ pid: p.pid, startTime: p.startTime })),
-    });
-    ledgerServices.set(svc.name, toLedger());
-    record();
+    // Remember every process of the service (in the tree, the watchdog and the ledger), so that one
+    // that later leaves every other trace can still be stopped.
+    const snapshot = () => {
+      tree.known = liveProcesses(tree).map((p) => ({ pid: p.pid, startTime: p.startTime }));
+      watchdogTrack(tree);
+      ledgerServices.set(svc.name, {
+        name: svc.name,
+        pgid: tree.pgid,
+        leaderStartTime: tree.leaderStartTime,
+        stopSignal: svc.stopSignal,
+        stopTimeout: svc.stopTimeout,
+        ...(svc.port !== undefined && { port: svc.port }),
+        pids: tree.known,
+      });
+      record();
+    };
+    snapshot();
     const ready = await waitReady(svc, spawned, entry.tree, abort.signal);
-    ledgerServices.set(svc.name, toLedger());
-    record();
+    snapshot();
     entry.info = { url: await urlOf(svc, ready.host), pid: spawned.pid, ...(svc.port !== undefined && { port: svc.port }) };
     log.info(`${svc.name} ready${svc.port !== undefined ? ` on :${svc.port}` : ''} in ${fmtMs(ready.ms)}`);
   };

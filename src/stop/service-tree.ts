@@ -2,7 +2,6 @@
  * A started service as the stop path sees it: its process group, its leader, and the run tag that
  * follows every descendant, including those that left the group (setsid, double fork).
  */
-import { hasProcfs } from '../os/procfs.js';
 import {
   allProcesses,
   descendantsOf,
@@ -23,21 +22,38 @@ export interface ServiceTree {
   leaderStartTime: number;
   stopSignal: NodeJS.Signals;
   stopTimeout: number;
+  /**
+   * Processes seen earlier as part of the service (pid + start time): this reaches one that left the
+   * group, cleared its environment and was reparented before the stop began.
+   */
+  known?: Array<{ pid: number; startTime: number }>;
 }
 
 /**
  * Every live process of the service: group members (while the group is still ours, by the kill
- * policy) plus tagged escapees. Zombies count as gone.
+ * policy), tagged escapees, the descendants of all of those (a setsid()'d child that cleared its
+ * environment still has its parent), and the processes seen before that are still the same.
+ * Zombies count as gone.
  */
 export function liveProcesses(tree: ServiceTree, table: ProcStat[] = allProcesses()): ProcStat[] {
   const members = liveGroupMembers(tree.pgid, table);
   const out = new Map<number, ProcStat>();
   if (groupBelongsToRun(tree, members)) for (const p of members) out.set(p.pid, p);
   for (const p of taggedProcesses(tree.runId, tree.name, table)) out.set(p.pid, p);
-  // Without /proc there are no tags to read: a process-tree snapshot finds the leader's descendants
-  // that left the group with setsid() (their parent link is intact), though not double-forked ones.
-  if (!hasProcfs && out.size > 0) for (const p of descendantsOf(tree.pgid, table)) out.set(p.pid, p);
+  if (out.size > 0) for (const p of descendantsOfAll([...out.keys()], table)) out.set(p.pid, p);
+  if (tree.known?.length) {
+    const byPid = new Map(table.map((p) => [p.pid, p]));
+    for (const k of tree.known) {
+      const p = byPid.get(k.pid);
+      if (p && !Number.isNaN(k.startTime) && p.startTime === k.startTime) out.set(p.pid, p);
+    }
+  }
   return [...out.values()].filter((p) => !isGone(p));
+}
+
+function descendantsOfAll(pids: number[], table: ProcStat[]): ProcStat[] {
+  const roots = new Set(pids);
+  return pids.flatMap((pid) => descendantsOf(pid, table)).filter((p) => !roots.has(p.pid));
 }
 
 /** Signals the group and every escaped tagged process. Returns the processes signalled. */

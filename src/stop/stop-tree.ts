@@ -26,25 +26,35 @@ export interface StopResult {
 export async function stopTree(tree: ServiceTree): Promise<StopResult> {
   const t0 = performance.now();
   const seen = new Set<number>();
-  let live = signalTree(tree, tree.stopSignal);
-  live.forEach((p) => seen.add(p.pid));
+  // Everything seen during the stop stays tracked: a child whose parent died first is reparented and
+  // may no longer be found through its parent.
+  const tracked: ServiceTree = { ...tree, known: [...(tree.known ?? [])] };
+  const remember = (ps: ProcStat[]) => {
+    for (const p of ps) {
+      if (seen.has(p.pid)) continue;
+      seen.add(p.pid);
+      tracked.known!.push({ pid: p.pid, startTime: p.startTime });
+    }
+  };
+  let live = signalTree(tracked, tree.stopSignal);
+  remember(live);
   const deadline = t0 + tree.stopTimeout;
   while (live.length && performance.now() < deadline) {
     await sleep(POLL_MS);
-    live = liveProcesses(tree);
+    live = liveProcesses(tracked);
     // A process that appears while stopping (nodemon's `ps`, a respawned worker) gets the signal too.
     const fresh = live.filter((p) => !seen.has(p.pid));
-    if (fresh.length) signalTree(tree, tree.stopSignal, fresh);
-    live.forEach((p) => seen.add(p.pid));
+    if (fresh.length) signalTree(tracked, tree.stopSignal, fresh);
+    remember(live);
   }
   const forced = live.length > 0;
   if (forced) {
     const killDeadline = performance.now() + KILL_WAIT_MS;
     while (live.length && performance.now() < killDeadline) {
-      signalTree(tree, 'SIGKILL', live);
+      signalTree(tracked, 'SIGKILL', live);
       await sleep(POLL_MS);
-      live = liveProcesses(tree);
-      live.forEach((p) => seen.add(p.pid));
+      live = liveProcesses(tracked);
+      remember(live);
     }
   }
   return { name: tree.name, processes: seen.size, forced, survivors: live.map((p) => p.pid), ms: performance.now() - t0 };
@@ -82,7 +92,13 @@ function sleepSync(ms: number): void {
  * the runner is exiting and must not hang), then SIGKILL whatever is left.
  */
 export function stopTreesSync(trees: ServiceTree[], graceMs: number, signal?: NodeJS.Signals): void {
-  let pending = trees.filter((t) => signalTree(t, signal ?? t.stopSignal).length > 0);
+  // As in stopTree: what is seen once stays tracked even if it is reparented meanwhile.
+  const tracked = trees.map((t): ServiceTree => ({ ...t, known: [...(t.known ?? [])] }));
+  let pending = tracked.filter((t) => {
+    const live = signalTree(t, signal ?? t.stopSignal);
+    for (const p of live) t.known!.push({ pid: p.pid, startTime: p.startTime });
+    return live.length > 0;
+  });
   const deadline = performance.now() + graceMs;
   while (pending.length && performance.now() < deadline) {
     sleepSync(POLL_MS);

@@ -5,8 +5,12 @@
 import { expect, it } from 'vitest';
 import { start } from '../../src/index.js';
 import { silentLogger } from '../../src/run/log.js';
-import { childrenOf, fdTarget, killProcs, statOf, stopWhenDone, testMark } from '../helpers/api.js';
-import { freePort, isAlive, portIsFree, processesOfRun, survivors } from '../helpers/os.js';
+import { fdTarget, killProcs, statOf, stopWhenDone, tempDir, testMark } from '../helpers/api.js';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, isAlive, portIsFree, proc, processesOfRun, survivors, type Proc } from '../helpers/os.js';
+
+const allPids = () => readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
 import { SERVICE } from '../helpers/spawn.js';
 
 /** One service whose child keeps the leader's stdout open, plus `extra` behaviour. */
@@ -60,8 +64,16 @@ it('stop() resolves in under 2 s although an untagged process outside the group 
   const leaderOut = fdTarget(leader, 1);
   const before = processesOfRun(services.runId);
   expect(before).toHaveLength(2); // leader and the pipe-holding child; the escapee carries no tag
-  // The escapee: a child of the leader, in a group of its own, holding the same pipe. This test started it.
-  const escapee = childrenOf(leader).find((p) => statOf(p.pid)?.pgid === p.pid && fdTarget(p.pid, 1) === leaderOut);
+  // The escapee: double-forked (reparented at once), in a group of its own, holding the same pipe.
+  // This test started it (through the service); it is found by the pipe it holds.
+  let escapee: Proc | undefined;
+  for (let i = 0; i < 200 && !escapee; i++) {
+    escapee = allPids()
+      .filter((pid) => pid !== leader && !before.some((b) => b.pid === pid))
+      .map((pid) => proc(pid))
+      .find((p) => statOf(p.pid)?.pgid === p.pid && fdTarget(p.pid, 1) === leaderOut);
+    if (!escapee) await new Promise((r) => setTimeout(r, 10));
+  }
   expect(escapee, 'the pipe-holding escapee should be running').toBeDefined();
   try {
     const t0 = performance.now();
@@ -73,5 +85,24 @@ it('stop() resolves in under 2 s although an untagged process outside the group 
     expect(isAlive(escapee!)).toBe(true);
   } finally {
     killProcs([escapee!]);
+  }
+});
+
+it('a setsid()\'d child that cleared its environment is stopped too (found through its parent)', async () => {
+  const pidFile = join(tempDir(), 'clean-env-child.pid');
+  const { port, services } = await startPiped({ CLEAN_ENV_CHILD: pidFile });
+  let child: Proc | undefined;
+  for (let i = 0; i < 300 && !child; i++) {
+    if (existsSync(pidFile) && readFileSync(pidFile, 'utf8')) child = proc(Number(readFileSync(pidFile, 'utf8')));
+    else await new Promise((r) => setTimeout(r, 10));
+  }
+  expect(child && isAlive(child), 'the clean-env child should be running').toBe(true);
+  expect(processesOfRun(services.runId).some((p) => p.pid === child!.pid), 'it carries no tag').toBe(false);
+  try {
+    await services.stop();
+    expect(await survivors([child!])).toEqual([]);
+    expect(await portIsFree(port)).toBe(true);
+  } finally {
+    killProcs([child!]);
   }
 });

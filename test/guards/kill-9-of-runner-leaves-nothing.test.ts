@@ -37,7 +37,7 @@ describe('kill -9 of the runner', () => {
         const c = await makeCase(inject('consumerDir'), `kill9-${name.replace(/\W/g, '')}`);
         runner = launch(c);
         await runner.waitFor(/TEST RUNNING/);
-        const seen = snapshotRun(runner);
+        const seen = snapshotRun(runner, c);
         const t0 = performance.now();
         if (target === 'pid') runner.signal('SIGKILL');
         else runner.signalGroup('SIGKILL');

@@ -16,7 +16,7 @@ async function run(mode: string) {
   const script = writeApiScript(c);
   runner = startRunner(process.execPath, [script], { cwd: c.dir, env: { MODE: mode } });
   await runner.waitFor(/TEST RUNNING/);
-  return { c, r: runner, seen: snapshotRun(runner) };
+  return { c, r: runner, seen: snapshotRun(runner, c) };
 }
 
 describe('programmatic start() guards', () => {

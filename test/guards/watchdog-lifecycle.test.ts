@@ -53,7 +53,7 @@ describe('watchdog', () => {
     const c = await makeCase(inject('consumerDir'), 'wd-escalate', { apiEnv: { IGNORE_SIGTERM: '1' }, serviceExtra: { stopTimeout: 500 } });
     runner = startRunner(process.execPath, [writeApiScript(c)], { cwd: c.dir, env: { MODE: 'wait' } });
     await runner.waitFor(/TEST RUNNING/);
-    const seen = snapshotRun(runner);
+    const seen = snapshotRun(runner, c);
     const t0 = performance.now();
     runner.signal('SIGKILL');
     await runner.exited;

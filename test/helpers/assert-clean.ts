@@ -1,12 +1,21 @@
 /** The one check every runner scenario ends with: nothing of the run is alive and every port is free. */
 import { expect } from 'vitest';
-import { portFreesWithin, processesOfRunner, survivors, type Proc } from './os.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { portFreesWithin, proc, processesOfRunner, survivors, type Proc } from './os.js';
+import type { Case } from './cases.js';
 import type { Runner } from './runner.js';
 
-/** Snapshot of the run's processes while it is up (must not be empty, or the test proves nothing). */
-export function snapshotRun(runner: Runner): Proc[] {
+/**
+ * Snapshot of the run's processes while it is up (must not be empty, or the test proves nothing):
+ * the tagged ones, plus the case's environment-cleared setsid() child, which no tag can find.
+ */
+export function snapshotRun(runner: Runner, c?: Case): Proc[] {
   const procs = processesOfRunner(runner.pid);
   expect(procs.length, `no tagged processes found for runner ${runner.pid}; output:\n${runner.output()}`).toBeGreaterThan(0);
+  if (c && existsSync(c.cleanEnvChildPidFile)) {
+    const child = proc(Number(readFileSync(c.cleanEnvChildPidFile, 'utf8')));
+    if (child.startTime >= 0) procs.push(child);
+  }
   return procs;
 }
 

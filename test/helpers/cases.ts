@@ -20,6 +20,8 @@ export function crashNow(c: Case): void {
 
 export interface Case {
   dir: string;
+  /** The api's setsid()'d, environment-cleared child writes its pid here (no tag can find it). */
+  cleanEnvChildPidFile: string;
   apiPort: number;
   webPort: number;
 }
@@ -37,6 +39,7 @@ export async function makeCase(consumerDir: string, name: string, opts: CaseOpti
   mkdirSync(dir, { recursive: true });
   const apiPort = await freePort();
   const webPort = await freePort();
+  const cleanEnvChildPidFile = join(dir, 'clean-env-child.pid');
   const service = (env: Record<string, string>, extra: Record<string, unknown>) =>
     JSON.stringify({ command: [process.execPath, SERVICE], env, ...opts.serviceExtra, ...extra });
   writeFileSync(
@@ -44,13 +47,13 @@ export async function makeCase(consumerDir: string, name: string, opts: CaseOpti
     `import { defineConfig } from 'cleanroom';
 export default defineConfig({
   services: {
-    api: ${service({ PORT: String(apiPort), CHILDREN: '2', SETSID_CHILD: '1', DOUBLE_FORK: '1', ...opts.apiEnv }, { port: apiPort })},
+    api: ${service({ PORT: String(apiPort), CHILDREN: '2', SETSID_CHILD: '1', DOUBLE_FORK: '1', CLEAN_ENV_CHILD: cleanEnvChildPidFile, ...opts.apiEnv }, { port: apiPort })},
     web: ${service({ PORT: String(webPort), CHILDREN: '1' }, { port: webPort, dependsOn: ['api'] })},
   },
 });
 `,
   );
-  return { dir, apiPort, webPort };
+  return { dir, apiPort, webPort, cleanEnvChildPidFile };
 }
 
 /** A Vitest suite using cleanroom/vitest. HANG_MS makes the test hold on after printing TEST RUNNING. */

@@ -33,7 +33,7 @@ describe('cleanroom run', () => {
     const c = await makeCase(inject('consumerDir'), 'cli-code');
     const r = cleanroom(c, ['run', '--', ...COMMAND], { EXIT: '3', HANG_MS: '300' });
     await r.waitFor(/TEST RUNNING/);
-    const seen = snapshotRun(r);
+    const seen = snapshotRun(r, c);
     expect(shellStatus(await r.exited)).toBe(3);
     expect(r.output()).toMatch(new RegExp(`status=200 web=${c.webPort}`));
     await expectNothingLeft(r, seen, [c.apiPort, c.webPort]);
@@ -67,7 +67,7 @@ describe('cleanroom run', () => {
     const c = await makeCase(inject('consumerDir'), 'cli-crash', { apiEnv: { EXIT_ON_FILE: CRASH_FILE, EXIT_CODE: '9' } });
     const r = cleanroom(c, ['run', '--', ...COMMAND], { HANG_MS: '2500' });
     await r.waitFor(/TEST RUNNING/);
-    const seen = snapshotRun(r);
+    const seen = snapshotRun(r, c);
     crashNow(c);
     expect(shellStatus(await r.exited)).toBe(1);
     expect(r.output()).toMatch(/service "api" exited with code 9 while the tests were running/);
@@ -110,7 +110,7 @@ describe('cleanroom run', () => {
       setTimeout(() => process.exit(0), 300);`]);
     await r.waitFor(/TEST RUNNING leftover=\d+/);
     const leftover = proc(Number(/leftover=(\d+)/.exec(r.output())![1]));
-    const seen = snapshotRun(r);
+    const seen = snapshotRun(r, c);
     expect(shellStatus(await r.exited)).toBe(0);
     await expectNothingLeft(r, seen, [c.apiPort, c.webPort]);
     expect(isAlive(leftover)).toBe(false);
@@ -148,7 +148,7 @@ describe('cleanroom run', () => {
     ];
     const r = cleanroom(c, ['run', '--', ...command]);
     await r.waitFor(/TEST RUNNING/);
-    const seen = snapshotRun(r);
+    const seen = snapshotRun(r, c);
     r.signalGroup('SIGINT');
     expect(shellStatus(await r.exited)).toBe(130);
     expect(r.output()).toMatch(/TEARDOWN status=200/);
@@ -165,7 +165,7 @@ describe('cleanroom run', () => {
       const r = cleanroom(c, ['run', '--', ...COMMAND], { HANG_MS: '8000' });
       await r.waitFor(/TEST RUNNING pid=\d+/);
       const command = proc(Number(/TEST RUNNING pid=(\d+)/.exec(r.output())![1]));
-      const seen = snapshotRun(r);
+      const seen = snapshotRun(r, c);
       if (how.includes('group')) r.signalGroup(sig);
       else r.signal(sig);
       expect(shellStatus(await r.exited)).toBe(status);

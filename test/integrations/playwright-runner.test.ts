@@ -22,7 +22,7 @@ describe('playwright globalSetup cleanroom/playwright', () => {
     writePlaywrightSuite(c);
     const r = runPlaywright(c, { HANG_MS: '300' });
     await r.waitFor(/TEST RUNNING/);
-    const seen = snapshotRun(r);
+    const seen = snapshotRun(r, c);
     expect(shellStatus(await r.exited), r.output()).toBe(0);
     expect(r.output()).toMatch(/1 passed/);
     expect(r.output()).toMatch(/stopped 2 services/);
@@ -34,7 +34,7 @@ describe('playwright globalSetup cleanroom/playwright', () => {
     writePlaywrightSuite(c, { fail: true });
     const r = runPlaywright(c);
     await r.waitFor(/TEST RUNNING/);
-    const seen = snapshotRun(r);
+    const seen = snapshotRun(r, c);
     expect(shellStatus(await r.exited)).toBe(1);
     await expectNothingLeft(r, seen, [c.apiPort, c.webPort]);
   });
@@ -44,7 +44,7 @@ describe('playwright globalSetup cleanroom/playwright', () => {
     writePlaywrightSuite(c);
     const r = runPlaywright(c, { HANG_MS: '3000' });
     await r.waitFor(/TEST RUNNING/);
-    const seen = snapshotRun(r);
+    const seen = snapshotRun(r, c);
     crashNow(c);
     await r.waitFor(/service "api" exited with code 9 while the tests were running/);
     expect(shellStatus(await r.exited)).not.toBe(0);
@@ -66,7 +66,7 @@ describe('playwright globalSetup cleanroom/playwright', () => {
     writePlaywrightSuite(c);
     const r = runPlaywright(c, { HANG_MS: '8000' });
     await r.waitFor(/TEST RUNNING/);
-    const seen = snapshotRun(r);
+    const seen = snapshotRun(r, c);
     r.signalGroup('SIGINT');
     expect(shellStatus(await r.exited)).toBe(130);
     expect(r.output(), 'teardown did not run').toMatch(/stopped 2 services/);
@@ -83,7 +83,7 @@ describe('playwright globalSetup cleanroom/playwright', () => {
       writePlaywrightSuite(c);
       const r = runPlaywright(c, { HANG_MS: '8000' });
       await r.waitFor(/TEST RUNNING/);
-      const seen = snapshotRun(r);
+      const seen = snapshotRun(r, c);
       if (how.includes('group')) r.signalGroup(sig);
       else r.signal(sig);
       expect(shellStatus(await r.exited)).toBe(status);
@@ -96,7 +96,7 @@ describe('playwright globalSetup cleanroom/playwright', () => {
     writePlaywrightSuite(c);
     const r = runPlaywright(c, { HANG_MS: '8000' });
     await r.waitFor(/TEST RUNNING/);
-    const seen = snapshotRun(r);
+    const seen = snapshotRun(r, c);
     r.signalGroup('SIGINT');
     await new Promise((res) => setTimeout(res, 100));
     r.signalGroup('SIGINT');

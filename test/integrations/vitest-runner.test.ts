@@ -22,7 +22,7 @@ describe('vitest globalSetup cleanroom/vitest', () => {
     writeVitestSuite(c);
     const r = await runVitest(c, { HANG_MS: '300' });
     await r.waitFor(/TEST RUNNING/);
-    const seen = snapshotRun(r);
+    const seen = snapshotRun(r, c);
     const exit = await r.exited;
     expect(shellStatus(exit), r.output()).toBe(0);
     expect(r.output()).toMatch(/api ready on :\d+ in \d+/);
@@ -35,7 +35,7 @@ describe('vitest globalSetup cleanroom/vitest', () => {
     writeVitestSuite(c, { fail: true });
     const r = await runVitest(c, { HANG_MS: '300' });
     await r.waitFor(/TEST RUNNING/);
-    const seen = snapshotRun(r);
+    const seen = snapshotRun(r, c);
     expect(shellStatus(await r.exited)).toBe(1);
     await expectNothingLeft(r, seen, [c.apiPort, c.webPort]);
   });
@@ -45,7 +45,7 @@ describe('vitest globalSetup cleanroom/vitest', () => {
     writeVitestSuite(c);
     const r = await runVitest(c, { HANG_MS: '3000' });
     await r.waitFor(/TEST RUNNING/);
-    const seen = snapshotRun(r);
+    const seen = snapshotRun(r, c);
     crashNow(c);
     await r.waitFor(/service "api" exited with code 9 while the tests were running/);
     expect(shellStatus(await r.exited)).not.toBe(0);
@@ -77,7 +77,7 @@ describe('vitest globalSetup cleanroom/vitest', () => {
       const r = await runVitest(c, { HANG_MS: '8000' });
       await r.waitFor(/TEST RUNNING worker=\d+/);
       const worker = proc(Number(/TEST RUNNING worker=(\d+)/.exec(r.output())![1]));
-      const seen = snapshotRun(r);
+      const seen = snapshotRun(r, c);
       if (how.includes('group')) r.signalGroup(sig);
       else r.signal(sig);
       const exit = await r.exited;
@@ -95,7 +95,7 @@ describe('vitest globalSetup cleanroom/vitest', () => {
     writeVitestSuite(c);
     const r = await runVitest(c, { HANG_MS: '8000' });
     await r.waitFor(/TEST RUNNING/);
-    const seen = snapshotRun(r);
+    const seen = snapshotRun(r, c);
     r.signalGroup('SIGINT');
     r.signalGroup('SIGINT');
     await r.exited;
