@@ -25,13 +25,15 @@ export class ServiceError extends CleanroomError {
     readonly service: string,
     readonly reason: string,
     readonly hint: string,
-    readonly logTail: string[] = [],
+    /** The service's last lines; undefined when it never ran (a port or config problem). */
+    readonly logTail?: string[],
   ) {
     super(formatServiceMessage(service, reason, hint, logTail));
   }
 }
 
-export function formatServiceMessage(service: string, reason: string, hint: string, logTail: string[]): string {
+export function formatServiceMessage(service: string, reason: string, hint: string, logTail?: string[]): string {
+  if (!logTail) return `cleanroom: service "${service}" ${reason}\n  ${hint}`;
   const tail = logTail.length
     ? `\n  last ${logTail.length} line${logTail.length === 1 ? '' : 's'} from ${service}:\n${logTail.map((l) => `    | ${l}`).join('\n')}`
     : `\n  (${service} printed nothing)`;

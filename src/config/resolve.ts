@@ -1,4 +1,5 @@
 /** Validates a config and fills in every default, so the rest of cleanroom sees one complete shape. */
+import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
@@ -47,6 +48,14 @@ function formatIssue(issue: z.core.$ZodIssue): string {
   return path ? `${path}: ${issue.message}` : issue.message;
 }
 
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** Validates `input` and applies defaults. Throws ConfigError listing every problem. */
 export function resolveConfig(input: unknown, opts: { root?: string; source?: string } = {}): ResolvedConfig {
   const parsed = configSchema.safeParse(input);
@@ -55,6 +64,12 @@ export function resolveConfig(input: unknown, opts: { root?: string; source?: st
   }
   const cfg = parsed.data;
   const root = cfg.root ?? opts.root ?? process.cwd();
+  // A missing folder is a config problem too: say so before anything starts, not as "spawn ENOENT".
+  const missing = Object.entries(cfg.services)
+    .map(([name, s]) => [name, s.cwd ? resolve(root, s.cwd) : root] as const)
+    .filter(([, dir]) => !isDirectory(dir))
+    .map(([name, dir]) => `services.${name}.cwd: folder ${dir} does not exist`);
+  if (missing.length) throw new ConfigError(missing, opts.source);
   const envVerbose = process.env.CLEANROOM_VERBOSE;
   const verbose = envVerbose ? envVerbose !== '0' && envVerbose !== 'false' : (cfg.verbose ?? false);
   const services = Object.entries(cfg.services).map(([name, s]): ResolvedService => {

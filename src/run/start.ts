@@ -305,6 +305,13 @@ async function handleBusyPort(svc: ResolvedService, runId: string, log: Logger):
   }
   // Another cleanroom run that is still alive (another terminal, a parallel CI job) owns it: never kill.
   const owner = liveRuns(runId).find((r) => r.services.some((s) => s.port === port));
+  if (owner && owner.runner.pid === process.pid) {
+    throw new ServiceError(
+      svc.name,
+      `cannot start: port ${port} is held by an earlier start() in this same process (run ${owner.runId}) that has not been stopped`,
+      `Call stop() on the earlier services first, or start them once (two Vitest projects that both list cleanroom/vitest in globalSetup start them twice).`,
+    );
+  }
   if (owner) {
     throw new ServiceError(
       svc.name,
@@ -336,6 +343,12 @@ async function finalPortPass(services: ResolvedService[], runId: string, log: Lo
   await Promise.all(
     services.map(async (svc) => {
       if (svc.port === undefined || (await isPortFree(svc.port))) return;
+      if (svc.portInUse === 'error') {
+        // This service's owner asked never to stop what is not ours: report, do not clear.
+        held.push(svc.port);
+        log.error(`port ${svc.port} is still held after ${svc.name} stopped, by ${describeHolders(await findPortHolders(svc.port))}`);
+        return;
+      }
       const r = await clearPort(svc.port, { runId, graceMs: 1000, log: (m) => log.warn(m), why: `was still held after ${svc.name} stopped` });
       if (!r.free) {
         held.push(svc.port);

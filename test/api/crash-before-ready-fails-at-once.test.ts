@@ -50,9 +50,9 @@ it('rejects well before readyTimeout with the exit code and the last 20 lines, a
   expect(err.message).toContain('exited with code 3');
 
   // The last 20 non-empty lines: steps 7-25 and the fatal line; steps 1-6 are cut.
-  expect(err.logTail).toHaveLength(20);
+  expect(err.logTail!).toHaveLength(20);
   expect(err.message).toContain('last 20 lines from crash');
-  expect(err.logTail.at(-1)).toBe('fatal: something went wrong');
+  expect(err.logTail!.at(-1)).toBe('fatal: something went wrong');
   expect(err.message).toMatch(/\| fatal: something went wrong$/);
   expect(err.message).toMatch(/starting step 25$/m);
   expect(err.message).toMatch(/starting step 7$/m);

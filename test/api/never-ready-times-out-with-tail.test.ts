@@ -37,7 +37,7 @@ describe('a service that never becomes ready', () => {
     expect(err.message).toContain('service "silent" did not become ready within 500 ms');
     expect(err.message).toContain(`TCP connect to :${port}`);
     expect(err.message).toContain('last result: connection refused');
-    expect(err.logTail.at(-1)).toMatch(/^\[service \d+\] running without a port$/);
+    expect(err.logTail!.at(-1)).toMatch(/^\[service \d+\] running without a port$/);
     expect(err.message).toMatch(/\| \[service \d+\] running without a port$/);
 
     expect(seen.length).toBeGreaterThanOrEqual(2); // the leader and its child ran

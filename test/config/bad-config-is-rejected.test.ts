@@ -187,4 +187,10 @@ describe('bad configs are rejected before anything starts', () => {
     for (const re of expected) expect(err.problems.some((p) => re.test(p)), `no problem matches ${re}: ${err.message}`).toBe(true);
     expect(err.problems).toHaveLength(expected.length);
   });
+
+  it('a cwd that does not exist', async () => {
+    const { marker, mark, svc } = setup();
+    const err = await expectRejected({ services: { a: svc(), b: svc({ cwd: 'no/such/folder' }) } }, marker, mark);
+    expect(err.problems).toEqual([expect.stringMatching(/^services\.b\.cwd: folder .*no\/such\/folder does not exist$/)]);
+  });
 });
