@@ -75,6 +75,13 @@ it('stop() resolves in under 2 s although an untagged process outside the group 
     if (!escapee) await new Promise((r) => setTimeout(r, 10));
   }
   expect(escapee, 'the pipe-holding escapee should be running').toBeDefined();
+  // Its middle process must have exited (so it is reparented) before the stop, as in real life.
+  const descendsFromLeader = (pid: number) => {
+    for (let p = statOf(pid)?.ppid, depth = 0; p && p > 1 && depth < 5; p = statOf(p)?.ppid, depth++) if (p === leader) return true;
+    return false;
+  };
+  for (let i = 0; i < 300 && descendsFromLeader(escapee!.pid); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(descendsFromLeader(escapee!.pid), 'the escapee should have been reparented').toBe(false);
   try {
     const t0 = performance.now();
     await services.stop();
