@@ -15,19 +15,15 @@ import { killSignalledRunnerChildren, signalRunnerChildren } from './runner-chil
 
 /**
  * Who ends the process on SIGINT/SIGTERM/SIGHUP:
- * - 'auto': nobody known. Services are signalled at once; if the process is still alive 1 s later and
- *   no stop() is under way, cleanroom stops what is left and re-raises the signal (another library's
- *   listener, such as signal-exit's, may be waiting for someone else to exit).
- * - 'runner': a test runner whose own listener exits or runs teardown (Vitest, Playwright).
- * - 'caller': the caller handles signals and calls stop() (`cleanroom run`); cleanroom acts only on a
- *   second signal (SIGKILL) and at exit.
+ * - 'auto': whoever else listens (a test runner, the user's own handler). Services are signalled at
+ *   once; if no one else listens, cleanroom stops them and re-raises the signal.
+ * - 'caller': the caller handles signals and calls stop() (`cleanroom run`); cleanroom acts only on
+ *   a second signal (SIGKILL) and at exit.
  */
-export type SignalHandling = 'auto' | 'runner' | 'caller';
+export type SignalHandling = 'auto' | 'caller';
 
 export interface GuardedRun {
   signals: SignalHandling;
-  /** True while a stop() is under way. */
-  stopping(): boolean;
   trees(): ServiceTree[];
   /** Told that the runner is going away, so exits that follow are not reported as crashes. */
   interrupted(signal: NodeJS.Signals | 'exit'): void;
@@ -52,9 +48,16 @@ function graceMs(trees: ServiceTree[]): number {
   return Math.min(EXIT_GRACE_MS, Math.max(0, ...trees.map((t) => t.stopTimeout)));
 }
 
-/** How long a run in 'auto' mode waits for someone else to end the process after a signal. */
-const FALLBACK_MS = 1000;
-let fallback: NodeJS.Timeout | undefined;
+/**
+ * signal-exit (loaded by execa, and by many CLIs) listens for signals too, but only to re-raise them
+ * when it is the last listener: it waits for someone else. Its listeners are counted on a global
+ * emitter (the same test signal-exit 4 makes itself; v3 keeps its count on the process object).
+ */
+function signalExitListeners(): number {
+  const g = globalThis as unknown as Record<symbol, { count?: number } | undefined>;
+  const p = process as unknown as { __signal_exit_emitter__?: { count?: number } };
+  return (g[Symbol.for('signal-exit emitter')]?.count ?? 0) + (p.__signal_exit_emitter__?.count ?? 0);
+}
 
 function onSignal(signal: NodeJS.Signals): void {
   const count = ++received;
@@ -64,12 +67,11 @@ function onSignal(signal: NodeJS.Signals): void {
   // First signal: the graceful one. A second (Ctrl+C twice): no more waiting.
   for (const t of trees) signalTree(t, count === 1 ? t.stopSignal : 'SIGKILL');
   signalRunnerChildren(count === 1 ? 'SIGTERM' : 'SIGKILL');
-  const othersListening = process.listeners(signal).some((l) => l !== listeners[signal]);
-  if (!othersListening) {
-    // Our listener cancelled Node's default exit; finish the job and let the signal take its course.
+  const others = process.listeners(signal).filter((l) => l !== listeners[signal]).length;
+  if (others <= signalExitListeners()) {
+    // No one else will end the process (our listener cancelled Node's default exit): finish the job
+    // and let the signal take its course, so the exit status is the signal's, as without us.
     endWithSignal(signal);
-  } else if (!fallback && [...runs].some((r) => r.signals === 'auto')) {
-    fallback = setTimeout(() => checkFallback(signal), FALLBACK_MS).unref();
   }
 }
 
@@ -80,17 +82,6 @@ function endWithSignal(signal: NodeJS.Signals): void {
   for (const r of runs) r.stoppedSync();
   uninstall();
   process.kill(process.pid, signal);
-}
-
-function checkFallback(signal: NodeJS.Signals): void {
-  fallback = undefined;
-  if (!installed || ![...runs].some((r) => r.signals === 'auto')) return;
-  // Someone is stopping the services properly (a user's own SIGINT handler): give them time.
-  if ([...runs].some((r) => r.stopping())) {
-    fallback = setTimeout(() => checkFallback(signal), FALLBACK_MS).unref();
-    return;
-  }
-  endWithSignal(signal);
 }
 
 function onExit(): void {
@@ -114,8 +105,6 @@ function uninstall(): void {
   if (!installed) return;
   installed = false;
   received = 0;
-  if (fallback) clearTimeout(fallback);
-  fallback = undefined;
   for (const s of SIGNALS) process.removeListener(s, listeners[s]);
   process.removeListener('exit', onExit);
 }

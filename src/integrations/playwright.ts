@@ -17,7 +17,7 @@ interface PlaywrightConfig {
 /** Playwright globalSetup: start the services; the returned function is the teardown. */
 export default async function globalSetup(config?: PlaywrightConfig): Promise<() => Promise<void>> {
   const root = config?.configFile ? dirname(config.configFile) : config?.rootDir;
-  const services = await start(await loadForRunner(root), { signals: 'runner' });
+  const services = await start(await loadForRunner(root));
   // Workers are forked after globalSetup and inherit the runner's environment.
   Object.assign(process.env, services.env);
   return async () => {

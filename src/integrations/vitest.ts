@@ -27,7 +27,7 @@ interface VitestSetupContext {
 export default async function setup(ctx: VitestSetupContext): Promise<() => Promise<void>> {
   // When only Vitest's pid is signalled, its pool worker keeps running the current test: end it too.
   endRunnerChildrenOnSignal((command) => /[/\\]vitest[/\\]dist[/\\]workers[/\\]/.test(command));
-  const services = await start(await loadForRunner(ctx.config?.root), { signals: 'runner' });
+  const services = await start(await loadForRunner(ctx.config?.root));
   ctx.provide('cleanroom', services.info);
   Object.assign(process.env, services.env);
   return async () => {

@@ -27,11 +27,11 @@ export interface StartOptions {
   /** Where cleanroom's own lines go (default: stderr). */
   logger?: Logger;
   /**
-   * Who ends the process on SIGINT/SIGTERM/SIGHUP (default 'auto'; the integrations set it):
-   * 'auto' — cleanroom signals the services at once and, if nothing else has ended the process 1 s
-   * later (and no stop() is under way), ends it with the signal; 'runner' — a test runner's own
-   * listener ends it (Vitest, Playwright); 'caller' — you handle signals and call stop(): cleanroom
-   * acts only on a second signal and at exit.
+   * Who ends the process on SIGINT/SIGTERM/SIGHUP. 'auto' (default): cleanroom signals the services
+   * at once; whoever else listens (a test runner, your handler) ends the process, and if no one does
+   * (signal-exit's waiting listener does not count), cleanroom stops the services and re-raises the
+   * signal. 'caller': you handle signals and call stop(); cleanroom acts only on a second signal
+   * (SIGKILL) and at exit.
    */
   signals?: SignalHandling;
   /** Aborts a start() in progress: what was started is stopped and start() rejects with the reason. */
@@ -97,7 +97,6 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
   options.signal?.throwIfAborted();
   const unguard = guardRun({
     signals: options.signals ?? 'auto',
-    stopping: () => stopPromise !== undefined,
     trees: () => [...started.values()].flatMap((s) => (s.tree && !s.reused ? [s.tree] : [])),
     interrupted: () => {
       stopping = true;
@@ -119,11 +118,13 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
       startedAt,
       services: [...ledgerServices.values()],
     });
+  // Before the first await: an abort that comes while stale runs are reaped must not be lost.
+  const abort = new AbortController();
+  const onAbort = () => abort.abort(options.signal!.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   watchdogEnsure();
   await reapStaleRuns((m) => log.warn(m));
 
-  const abort = new AbortController();
-  options.signal?.addEventListener('abort', () => abort.abort(options.signal!.reason), { once: true });
   const readyBy = new Map<string, Promise<void>>();
   const startOne = async (svc: ResolvedService): Promise<void> => {
     await Promise.all(svc.dependsOn.map((d) => readyBy.get(d)));
@@ -184,6 +185,7 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
     readyBy.set(svc.name, p);
   }
   const results = await Promise.allSettled(readyBy.values());
+  options.signal?.removeEventListener('abort', onAbort);
   const firstError = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !isAbort(r.reason));
   const anyError = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
 

@@ -40,7 +40,6 @@ export function liveProcesses(tree: ServiceTree, table: ProcStat[] = allProcesse
   const out = new Map<number, ProcStat>();
   if (groupBelongsToRun(tree, members)) for (const p of members) out.set(p.pid, p);
   for (const p of taggedProcesses(tree.runId, tree.name, table)) out.set(p.pid, p);
-  if (out.size > 0) for (const p of descendantsOfAll([...out.keys()], table)) out.set(p.pid, p);
   if (tree.known?.length) {
     const byPid = new Map(table.map((p) => [p.pid, p]));
     for (const k of tree.known) {
@@ -48,6 +47,8 @@ export function liveProcesses(tree: ServiceTree, table: ProcStat[] = allProcesse
       if (p && !Number.isNaN(k.startTime) && p.startTime === k.startTime) out.set(p.pid, p);
     }
   }
+  // Children of all of those, the known ones included (one may have started a process since).
+  if (out.size > 0) for (const p of descendantsOfAll([...out.keys()], table)) out.set(p.pid, p);
   return [...out.values()].filter((p) => !isGone(p));
 }
 

@@ -172,3 +172,13 @@ describe('a failed start stops the others', () => {
   });
 });
 
+
+it('an AbortSignal aborted right after start() is called: nothing starts, start() rejects with the reason', async () => {
+  const marker = join(tempDir(), 'started');
+  const ac = new AbortController();
+  const p = start({ services: { a: { command: `touch "${marker}" && exec sleep 30`, env: { TEST_MARK: testMark() } } } }, { logger: silentLogger, signal: ac.signal });
+  ac.abort(new Error('user cancelled'));
+  await expect(p).rejects.toThrow('user cancelled');
+  await new Promise((r) => setTimeout(r, 150));
+  expect(existsSync(marker)).toBe(false);
+});

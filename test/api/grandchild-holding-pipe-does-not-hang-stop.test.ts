@@ -6,7 +6,7 @@ import { expect, it } from 'vitest';
 import { start } from '../../src/index.js';
 import { silentLogger } from '../../src/run/log.js';
 import { fdTarget, killProcs, statOf, stopWhenDone, tempDir, testMark } from '../helpers/api.js';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, isAlive, portIsFree, proc, processesOfRun, survivors, type Proc } from '../helpers/os.js';
 
@@ -111,5 +111,30 @@ it('a setsid()\'d child that cleared its environment is stopped too (found throu
     expect(await portIsFree(port)).toBe(true);
   } finally {
     killProcs([child!]);
+  }
+});
+
+it('a child started later by an orphaned, environment-cleared process is stopped too', async () => {
+  const dir = tempDir();
+  const { services } = await startPiped({ ORPHAN_DIR: dir });
+  const read = async (name: string): Promise<Proc> => {
+    for (let i = 0; i < 300; i++) {
+      const f = join(dir, name);
+      if (existsSync(f) && readFileSync(f, 'utf8')) return proc(Number(readFileSync(f, 'utf8')));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error(`no pid in ${name}`);
+  };
+  const a = await read('a');
+  // start() has resolved, so cleanroom has seen A while its parent lived. Now the parent goes, and A,
+  // orphaned, starts B: nothing but A leads to B.
+  writeFileSync(join(dir, 'release'), '');
+  const b = await read('b');
+  try {
+    expect(isAlive(a) && isAlive(b)).toBe(true);
+    await services.stop();
+    expect(await survivors([a, b])).toEqual([]);
+  } finally {
+    killProcs([a, b]);
   }
 });

@@ -45,6 +45,16 @@ describe('programmatic start() guards', () => {
     await expectNothingLeft(r, seen, [c.apiPort, c.webPort]);
   });
 
+  it('the user\'s own SIGINT handler owns the exit: called once, its exit code kept, nothing left', async () => {
+    const { c, r, seen } = await run('own-handler');
+    r.signal('SIGINT');
+    const exit = await r.exited;
+    expect(shellStatus(exit)).toBe(42);
+    expect(r.output()).toMatch(/HANDLER 1/);
+    expect(r.output()).not.toMatch(/HANDLER 2/);
+    await expectNothingLeft(r, seen, [c.apiPort, c.webPort]);
+  });
+
   it('an uncaught exception: exit 1, nothing left', async () => {
     const { c, r, seen } = await run('throw');
     expect(shellStatus(await r.exited)).toBe(1);

@@ -99,7 +99,8 @@ test('services are up', async ({ request }) => {
 /**
  * A script using the programmatic API. MODE: 'wait' (start, then wait to be signalled), 'throw'
  * (uncaught exception after start), 'exit' (process.exit(0) without stop), 'reject' (unhandled
- * rejection), 'using' (await using: normal end), 'signal-exit' (like 'wait', with signal-exit's listener loaded).
+ * rejection), 'using' (await using: normal end), 'signal-exit' (like 'wait', with signal-exit's listener loaded),
+ * 'own-handler' (its own SIGINT handler stops the services after 1.5 s and exits 42).
  */
 export function writeApiScript(c: Case): string {
   const file = join(c.dir, 'runner.mjs');
@@ -112,7 +113,17 @@ if (mode === 'signal-exit') {
   const { onExit } = await import('signal-exit');
   onExit(() => {});
 }
-if (mode === 'using') {
+if (mode === 'own-handler') {
+  // The user's own SIGINT handler stops the services and exits with its own code, after a while.
+  const services = await start(await loadConfig());
+  let calls = 0;
+  process.on('SIGINT', () => {
+    console.log('HANDLER ' + ++calls);
+    setTimeout(async () => { await services.stop(); process.exit(42); }, 1500);
+  });
+  console.log('TEST RUNNING ' + services.info.api.url);
+  setInterval(() => {}, 1000);
+} else if (mode === 'using') {
   // What \`await using services = await start(...)\` compiles to (Node 20 lacks the syntax).
   const services = await start(await loadConfig());
   try {
