@@ -24,6 +24,8 @@ export interface LedgerService {
 
 export interface RunRecord {
   runId: string;
+  /** The kernel's boot id: start times count from boot, so a record from another boot names no live process. */
+  bootId?: string;
   runner: ProcessId & { command: string };
   watchdog?: ProcessId;
   cwd: string;
@@ -39,6 +41,15 @@ function revive(_key: string, value: unknown): unknown {
 function recordFile(runId: string): string | undefined {
   const dir = ensureStateDir();
   return dir && join(dir, `${runId}.json`);
+}
+
+/** This boot's id (Linux), or undefined. */
+export function currentBootId(): string | undefined {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function writeRecord(record: RunRecord): void {

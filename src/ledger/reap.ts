@@ -5,9 +5,10 @@
  */
 import { isSameProcess } from '../os/process-table.js';
 import { stopTree, type StopResult } from '../stop/stop-tree.js';
-import { readRecords, removeRecord, type RunRecord } from './ledger.js';
+import { currentBootId, readRecords, removeRecord, type RunRecord } from './ledger.js';
 
 export function isRunAlive(r: RunRecord): boolean {
+  if (r.bootId && r.bootId !== currentBootId()) return false;
   return isSameProcess(r.runner.pid, r.runner.startTime) || (!!r.watchdog && isSameProcess(r.watchdog.pid, r.watchdog.startTime));
 }
 
@@ -25,7 +26,12 @@ export interface Reaped {
 /** Stops what stale runs left and removes their files. */
 export async function reapStaleRuns(log: (msg: string) => void): Promise<Reaped[]> {
   const reaped: Reaped[] = [];
+  const boot = currentBootId();
   for (const r of readRecords()) {
+    if (r.bootId && boot && r.bootId !== boot) {
+      removeRecord(r.runId); // left by a machine that went down: nothing of it can be alive now
+      continue;
+    }
     if (isRunAlive(r)) continue;
     // Only what can be told apart from a later process with the same number: a start time is needed
     // (always there on Linux; where it could not be read, that group and those pids are left alone).

@@ -8,7 +8,7 @@ import type { CleanroomConfig } from '../config/define.js';
 import { CleanroomError, formatServiceMessage, ServiceError } from '../errors.js';
 import { guardRun, type SignalHandling } from '../guards/process-guards.js';
 import { watchdogEnsure, watchdogIdentity, watchdogRelease, watchdogTrack, watchdogUntrack } from '../guards/watchdog.js';
-import { removeRecord, writeRecord, type LedgerService } from '../ledger/ledger.js';
+import { currentBootId, removeRecord, writeRecord, type LedgerService } from '../ledger/ledger.js';
 import { liveRuns, reapStaleRuns } from '../ledger/reap.js';
 import { commandOf, processInfo } from '../os/process-table.js';
 import { liveProcesses } from '../stop/service-tree.js';
@@ -109,9 +109,11 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
   const ledgerServices = new Map<string, LedgerService>();
   const runner = { pid: process.pid, startTime: processInfo(process.pid)?.startTime ?? Number.NaN, command: commandOf(process.pid) };
   const startedAt = new Date().toISOString();
+  const bootId = currentBootId();
   const record = () =>
     writeRecord({
       runId,
+      ...(bootId && { bootId }),
       runner,
       ...(watchdogIdentity() && { watchdog: watchdogIdentity()! }),
       cwd: process.cwd(),

@@ -2,13 +2,14 @@
  * The ledger: a run killed together with its watchdog (a CI job killed with its whole process tree)
  * leaves services behind; the next run reaps them. A run that is still alive is never touched.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { makeCase, writeApiScript } from '../helpers/cases.js';
 import { expectNothingLeft, snapshotRun } from '../helpers/assert-clean.js';
-import { isAlive, portIsFree, survivors } from '../helpers/os.js';
+import { isAlive, portIsFree, proc, survivors } from '../helpers/os.js';
+import { spawn } from 'node:child_process';
 import { shellStatus, startRunner, type Runner } from '../helpers/runner.js';
 
 const runners: Runner[] = [];
@@ -82,5 +83,35 @@ describe('ledger', () => {
     first.signal('SIGTERM');
     await first.exited;
     await expectNothingLeft(first, seen, [c.apiPort, c.webPort]);
+  });
+});
+
+describe('ledger records from another boot', () => {
+  it('are dropped without signalling anything (start times count from boot)', async () => {
+    stateDir = mkdtempSync(join(tmpdir(), 'cleanroom-state-'));
+    const c = await makeCase(inject('consumerDir'), 'ledger-boot');
+    // A record naming a live process this test started (same pid and start time), but from another
+    // boot: it must be dropped, and that process left alone.
+    const idle = spawn(process.execPath, ['-e', 'setInterval(()=>{},1000)'], { detached: true, stdio: 'ignore' });
+    const victim = proc(idle.pid!);
+    const record = {
+      runId: 'old-boot-run',
+      bootId: '00000000-0000-0000-0000-000000000000',
+      runner: { pid: victim.pid, startTime: victim.startTime, command: 'old' },
+      cwd: c.dir,
+      startedAt: new Date(0).toISOString(),
+      services: [{ name: 'api', pgid: victim.pid, leaderStartTime: victim.startTime, stopSignal: 'SIGTERM', stopTimeout: 100, port: c.apiPort, pids: [victim] }],
+    };
+    writeFileSync(join(stateDir, 'old-boot-run.json'), JSON.stringify(record));
+    const r = startRunner(process.execPath, [writeApiScript(c)], { cwd: c.dir, env: { MODE: 'using', CLEANROOM_STATE_DIR: stateDir } });
+    runners.push(r);
+    expect(shellStatus(await r.exited), r.output()).toBe(0);
+    try {
+      expect(r.output()).not.toMatch(/reaped/);
+      expect(readLedger(stateDir)).toEqual([]);
+      expect(isAlive(victim), 'a process named by an old boot\'s record was signalled').toBe(true);
+    } finally {
+      process.kill(-idle.pid!, 'SIGKILL'); // the group this test created
+    }
   });
 });
