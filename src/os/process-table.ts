@@ -126,14 +126,13 @@ export function uidOf(pid: number): number | undefined {
 }
 
 /** The pid's ancestors, nearest first, up to (and including) PID 1. */
-export function ancestorsOf(pid: number, table?: ProcStat[]): number[] {
-  const byPid = table ? new Map(table.map((p) => [p.pid, p])) : undefined;
+export function ancestorsOf(pid: number): number[] {
   const out: number[] = [];
-  let cur = (byPid ? byPid.get(pid) : processInfo(pid))?.ppid;
+  let cur = processInfo(pid)?.ppid;
   while (cur !== undefined && cur > 0 && !out.includes(cur)) {
     out.push(cur);
     if (cur === 1) break;
-    cur = (byPid ? byPid.get(cur) : processInfo(cur))?.ppid;
+    cur = processInfo(cur)?.ppid;
   }
   return out;
 }

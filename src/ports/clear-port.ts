@@ -12,7 +12,6 @@ import { describeHolders, findPortHolders, type PortHolder } from './holders.js'
 export interface ClearResult {
   /** True when the port answers no more. */
   free: boolean;
-  killed: PortHolder[];
   /** Why a holder was left alone, when one was. */
   refused?: string;
   holders: PortHolder[];
@@ -30,14 +29,14 @@ export async function clearPort(
   const holders = await findPortHolders(port);
   if (holders.length === 0) {
     const free = await isPortFree(port);
-    return { free, killed: [], holders, ...(!free && { refused: `port ${port} is held by ${describeHolders(holders)}` }) };
+    return { free, holders, ...(!free && { refused: `port ${port} is held by ${describeHolders(holders)}` }) };
   }
   const table = allProcesses();
   const targets = new Map<number, ProcStat>();
   const lines: string[] = [];
   for (const holder of holders) {
     const tree = portHolderTree(holder.pid, opts.runId, table);
-    if ('refused' in tree) return { free: false, killed: [], holders, refused: tree.refused };
+    if ('refused' in tree) return { free: false, holders, refused: tree.refused };
     for (const p of tree.targets) targets.set(p.pid, p);
     const others = tree.targets.length - 1;
     const what = tree.top.pid === holder.pid ? 'it' : `pid ${tree.top.pid} (${commandOf(tree.top.pid) || '?'}), which started it,`;
@@ -65,5 +64,5 @@ export async function clearPort(
       free = await isPortFree(port);
     }
   }
-  return { free, killed: holders, holders };
+  return { free, holders };
 }

@@ -156,7 +156,6 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
       stopSignal: svc.stopSignal,
       stopTimeout: svc.stopTimeout,
     };
-    watchdogTrack(entry.tree);
     const tree = entry.tree;
     // Remember every process of the service (in the tree, the watchdog and the ledger), so that one
     // that later leaves every other trace can still be stopped.

@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { liveProcesses, signalTree, type ServiceTree } from './service-tree.js';
 import { signalProcess } from '../kill/signal.js';
-import type { ProcStat } from '../os/process-table.js';
+import { allProcesses, type ProcStat } from '../os/process-table.js';
 
 const POLL_MS = 10;
 /** After SIGKILL the kernel needs a moment; past this the process is stuck in D state and we report it. */
@@ -91,21 +91,25 @@ function sleepSync(ms: number): void {
  * The synchronous stop used by the guards: signal, wait at most `graceMs` (not the full stopTimeout:
  * the runner is exiting and must not hang), then SIGKILL whatever is left.
  */
-export function stopTreesSync(trees: ServiceTree[], graceMs: number, signal?: NodeJS.Signals): void {
+export function stopTreesSync(trees: ServiceTree[], graceMs: number): void {
   // As in stopTree: what is seen once stays tracked even if it is reparented meanwhile.
   const tracked = trees.map((t): ServiceTree => ({ ...t, known: [...(t.known ?? [])] }));
+  // One snapshot of the process table per round, shared by every tree.
+  let table = allProcesses();
   let pending = tracked.filter((t) => {
-    const live = signalTree(t, signal ?? t.stopSignal);
+    const live = signalTree(t, t.stopSignal, liveProcesses(t, table));
     for (const p of live) t.known!.push({ pid: p.pid, startTime: p.startTime });
     return live.length > 0;
   });
   const deadline = performance.now() + graceMs;
   while (pending.length && performance.now() < deadline) {
     sleepSync(POLL_MS);
-    pending = pending.filter((t) => liveProcesses(t).length > 0);
+    table = allProcesses();
+    pending = pending.filter((t) => liveProcesses(t, table).length > 0);
   }
   for (let round = 0; pending.length && round < 50; round++) {
-    pending = pending.filter((t) => signalTree(t, 'SIGKILL').length > 0);
+    table = allProcesses();
+    pending = pending.filter((t) => signalTree(t, 'SIGKILL', liveProcesses(t, table)).length > 0);
     if (pending.length) sleepSync(POLL_MS);
   }
 }

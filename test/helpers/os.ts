@@ -35,30 +35,27 @@ function environ(pid: number): string {
   }
 }
 
-/** Every live process started (directly or not) by the cleanroom runner with this pid: they carry CLEANROOM_RUNNER=pid:... */
-export function processesOfRunner(runnerPid: number): Proc[] {
+/** Every live (non-zombie) process with an environment entry that `match` accepts. */
+function liveProcessesWithEnv(match: (entry: string) => boolean): Proc[] {
   const out: Proc[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     const pid = Number(name);
-    if (!environ(pid).split('\0').some((kv) => kv.startsWith(`CLEANROOM_RUNNER=${runnerPid}:`))) continue;
+    if (!environ(pid).split('\0').some(match)) continue;
     const s = stat(pid);
     if (s && s.state !== 'Z') out.push({ pid, startTime: s.startTime });
   }
   return out;
 }
 
+/** Every live process started (directly or not) by the cleanroom runner with this pid: they carry CLEANROOM_RUNNER=pid:... */
+export function processesOfRunner(runnerPid: number): Proc[] {
+  return liveProcessesWithEnv((kv) => kv.startsWith(`CLEANROOM_RUNNER=${runnerPid}:`));
+}
+
 /** Every live process carrying this run id. */
 export function processesOfRun(runId: string): Proc[] {
-  const out: Proc[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const pid = Number(name);
-    if (!environ(pid).split('\0').includes(`CLEANROOM_RUN_ID=${runId}`)) continue;
-    const s = stat(pid);
-    if (s && s.state !== 'Z') out.push({ pid, startTime: s.startTime });
-  }
-  return out;
+  return liveProcessesWithEnv((kv) => kv === `CLEANROOM_RUN_ID=${runId}`);
 }
 
 export function proc(pid: number): Proc {
