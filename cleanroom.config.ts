@@ -1,4 +1,4 @@
-import { defineConfig } from 'cleanroom';
+import { defineConfig } from 'cleanroom-e2e';
 
 // The demo's services: the backend forks two workers (like uvicorn --workers 2); the frontend is a
 // real Vite dev server started through npm (npm → sh → node vite → esbuild).

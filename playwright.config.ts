@@ -12,7 +12,7 @@ export default defineConfig({
   // cleanroom starts the services from ./cleanroom.config.ts, waits until they
   // are ready, exports CLEANROOM_<NAME>_URL to the workers and stops everything
   // afterwards. (No Playwright `webServer`: cleanroom replaces it.)
-  // In your project this is `globalSetup: 'cleanroom/playwright'`; this repo is the package itself,
+  // In your project this is `globalSetup: 'cleanroom-e2e/playwright'`; this repo is the package itself,
   // and Playwright resolves bare specifiers from node_modules only, so it points at the build.
   globalSetup: './dist/integrations/playwright.js',
   reporter: 'list',

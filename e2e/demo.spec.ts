@@ -6,7 +6,7 @@ function serviceUrl(name: 'FRONTEND' | 'BACKEND'): string {
   const key = `CLEANROOM_${name}_URL`;
   const url = process.env[key];
   if (!url) {
-    throw new Error(`${key} is not set: run this suite through cleanroom (globalSetup 'cleanroom/playwright')`);
+    throw new Error(`${key} is not set: run this suite through cleanroom (globalSetup 'cleanroom-e2e/playwright')`);
   }
   return url;
 }

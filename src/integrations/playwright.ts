@@ -1,5 +1,5 @@
 /**
- * Playwright integration: `globalSetup: 'cleanroom/playwright'`.
+ * Playwright integration: `globalSetup: 'cleanroom-e2e/playwright'`.
  * Starts every service, exports CLEANROOM_<NAME>_URL/_PORT to the workers' environment, and returns
  * the teardown (Playwright runs it after the tests, and on Ctrl+C).
  */

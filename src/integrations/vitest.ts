@@ -1,5 +1,5 @@
 /**
- * Vitest integration: `test: { globalSetup: ['cleanroom/vitest'] }`.
+ * Vitest integration: `test: { globalSetup: ['cleanroom-e2e/vitest'] }`.
  * Starts every service before the tests, provides `{ [name]: { url, port, pid } }` as
  * `inject('cleanroom')`, sets CLEANROOM_<NAME>_URL/_PORT, and stops everything in teardown.
  */

@@ -312,7 +312,7 @@ async function handleBusyPort(svc: ResolvedService, runId: string, log: Logger):
     throw new ServiceError(
       svc.name,
       `cannot start: port ${port} is held by an earlier start() in this same process (run ${owner.runId}) that has not been stopped`,
-      `Call stop() on the earlier services first, or start them once (two Vitest projects that both list cleanroom/vitest in globalSetup start them twice).`,
+      `Call stop() on the earlier services first, or start them once (two Vitest projects that both list cleanroom-e2e/vitest in globalSetup start them twice).`,
     );
   }
   if (owner) {

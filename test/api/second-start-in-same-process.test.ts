@@ -1,5 +1,5 @@
 /**
- * start() twice in one process (two Vitest projects that both list cleanroom/vitest) must not stop the
+ * start() twice in one process (two Vitest projects that both list cleanroom-e2e/vitest) must not stop the
  * first run's services, and must say plainly what happened.
  */
 import { expect, it } from 'vitest';

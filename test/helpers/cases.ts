@@ -44,7 +44,7 @@ export async function makeCase(consumerDir: string, name: string, opts: CaseOpti
     JSON.stringify({ command: [process.execPath, SERVICE], env, ...opts.serviceExtra, ...extra });
   writeFileSync(
     join(dir, 'cleanroom.config.mjs'),
-    `import { defineConfig } from 'cleanroom';
+    `import { defineConfig } from 'cleanroom-e2e';
 export default defineConfig({
   services: {
     api: ${service({ PORT: String(apiPort), CHILDREN: '2', SETSID_CHILD: '1', DOUBLE_FORK: '1', CLEAN_ENV_CHILD: cleanEnvChildPidFile, ...opts.apiEnv }, { port: apiPort })},
@@ -56,9 +56,9 @@ export default defineConfig({
   return { dir, apiPort, webPort, cleanEnvChildPidFile };
 }
 
-/** A Vitest suite using cleanroom/vitest. HANG_MS makes the test hold on after printing TEST RUNNING. */
+/** A Vitest suite using cleanroom-e2e/vitest. HANG_MS makes the test hold on after printing TEST RUNNING. */
 export function writeVitestSuite(c: Case, opts: { fail?: boolean } = {}): void {
-  writeFileSync(join(c.dir, 'vitest.config.mjs'), `export default { test: { globalSetup: ['cleanroom/vitest'], include: ['*.test.mjs'], testTimeout: 60000, pool: 'forks' } };\n`);
+  writeFileSync(join(c.dir, 'vitest.config.mjs'), `export default { test: { globalSetup: ['cleanroom-e2e/vitest'], include: ['*.test.mjs'], testTimeout: 60000, pool: 'forks' } };\n`);
   writeFileSync(
     join(c.dir, 'suite.test.mjs'),
     `import { inject, test, expect } from 'vitest';
@@ -75,11 +75,11 @@ test('services are up', async () => {
   );
 }
 
-/** A Playwright suite (API requests only, no browser) using cleanroom/playwright. */
+/** A Playwright suite (API requests only, no browser) using cleanroom-e2e/playwright. */
 export function writePlaywrightSuite(c: Case, opts: { fail?: boolean } = {}): void {
   writeFileSync(
     join(c.dir, 'playwright.config.mjs'),
-    `export default { testDir: '.', testMatch: /.*\\.spec\\.mjs$/, globalSetup: 'cleanroom/playwright', workers: 1, reporter: 'line', timeout: 60000 };\n`,
+    `export default { testDir: '.', testMatch: /.*\\.spec\\.mjs$/, globalSetup: 'cleanroom-e2e/playwright', workers: 1, reporter: 'line', timeout: 60000 };\n`,
   );
   writeFileSync(
     join(c.dir, 'suite.spec.mjs'),
@@ -106,7 +106,7 @@ export function writeApiScript(c: Case): string {
   const file = join(c.dir, 'runner.mjs');
   writeFileSync(
     file,
-    `import { start, loadConfig } from 'cleanroom';
+    `import { start, loadConfig } from 'cleanroom-e2e';
 const mode = process.env.MODE;
 if (mode === 'signal-exit') {
   // A library (signal-exit, via execa's cleanup) that also listens and waits for someone else to exit.

@@ -1,6 +1,6 @@
 /**
  * A real Playwright runner (API tests, no browser needed) on a small project that installed the
- * packed tarball and uses `globalSetup: 'cleanroom/playwright'`. Playwright runs teardown on SIGINT
+ * packed tarball and uses `globalSetup: 'cleanroom-e2e/playwright'`. Playwright runs teardown on SIGINT
  * but has no SIGTERM handler at all: both must leave nothing.
  */
 import { afterEach, describe, expect, inject, it } from 'vitest';
@@ -16,7 +16,7 @@ function runPlaywright(c: Case, env: Record<string, string> = {}): Runner {
   return runner;
 }
 
-describe('playwright globalSetup cleanroom/playwright', () => {
+describe('playwright globalSetup cleanroom-e2e/playwright', () => {
   it('passes with the URLs in the workers\' env and leaves nothing', async () => {
     const c = await makeCase(inject('consumerDir'), 'pw-pass');
     writePlaywrightSuite(c);

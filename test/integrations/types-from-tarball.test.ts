@@ -1,6 +1,6 @@
 /**
  * The packed tarball's types: `defineConfig` checks a config, `inject('cleanroom')` is typed through
- * the ProvidedContext augmentation of `cleanroom/vitest`, and a wrong key is a type error.
+ * the ProvidedContext augmentation of `cleanroom-e2e/vitest`, and a wrong key is a type error.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,8 +11,8 @@ import { ROOT } from '../helpers/spawn.js';
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 
 const GOOD = `
-import { defineConfig, start, type ServicesInfo } from 'cleanroom';
-import type {} from 'cleanroom/vitest';
+import { defineConfig, start, type ServicesInfo } from 'cleanroom-e2e';
+import type {} from 'cleanroom-e2e/vitest';
 import { inject } from 'vitest';
 export const config = defineConfig({ services: { backend: { command: 'node s.js', port: 8000, ready: { url: 'http://localhost:8000/health', status: 200 } } } });
 const info: ServicesInfo = inject('cleanroom');
@@ -20,8 +20,8 @@ const url: string = inject('cleanroom').backend!.url;
 export async function f() { await using s = await start(config); return [s.info, info, url]; }
 `;
 
-const BAD = `import { defineConfig } from 'cleanroom';
-import type {} from 'cleanroom/vitest';
+const BAD = `import { defineConfig } from 'cleanroom-e2e';
+import type {} from 'cleanroom-e2e/vitest';
 import { inject } from 'vitest';
 defineConfig({ services: { a: { command: 'x', stopTimeout: '5s' } } });
 export const n: number = inject('cleanroom').a!.url;

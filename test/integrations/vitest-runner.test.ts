@@ -1,6 +1,6 @@
 /**
  * A real Vitest (the repo's), running a small project that installed the packed tarball and uses
- * `globalSetup: ['cleanroom/vitest']`: every way the run ends leaves no process and no port.
+ * `globalSetup: ['cleanroom-e2e/vitest']`: every way the run ends leaves no process and no port.
  */
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { makeCase, VITEST_BIN, writeVitestSuite, CRASH_FILE, crashNow, type Case } from '../helpers/cases.js';
@@ -16,7 +16,7 @@ async function runVitest(c: Case, env: Record<string, string> = {}): Promise<Run
   return runner;
 }
 
-describe('vitest globalSetup cleanroom/vitest', () => {
+describe('vitest globalSetup cleanroom-e2e/vitest', () => {
   it('passes, provides the services, and leaves nothing', async () => {
     const c = await makeCase(inject('consumerDir'), 'vitest-pass');
     writeVitestSuite(c);

@@ -27,7 +27,7 @@ export default function setup(project: TestProject): () => void {
   const tarball = (JSON.parse(out) as Array<{ filename: string }>)[0]!.filename;
   writeFileSync(
     join(consumer, 'package.json'),
-    JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { cleanroom: `file:./${tarball}` } }, null, 2),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { 'cleanroom-e2e': `file:./${tarball}` } }, null, 2),
   );
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: consumer, stdio: 'inherit' });
   project.provide('consumerDir', consumer);
