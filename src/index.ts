@@ -12,3 +12,4 @@ export { servicesEnv, type ServiceInfo, type ServicesInfo } from './run/service-
 export { CleanroomError, ConfigError, ServiceError } from './errors.js';
 export type { StopResult } from './stop/stop-tree.js';
 export type { Logger } from './run/log.js';
+export { silentReporter, type StartupReporter } from './report/reporter.js';

@@ -20,6 +20,7 @@ import { describeExit, spawnService, type ExitInfo, type SpawnedService } from '
 import type { ServiceTree } from '../stop/service-tree.js';
 import { stopTree, type StopResult } from '../stop/stop-tree.js';
 import { stderrLogger, type Logger } from './log.js';
+import { silentReporter, type StartupReporter } from '../report/reporter.js';
 import { newRunId } from './run-id.js';
 import { servicesEnv, type ServiceInfo, type ServicesInfo } from './service-env.js';
 
@@ -36,6 +37,8 @@ export interface StartOptions {
   signals?: SignalHandling;
   /** Aborts a start() in progress: what was started is stopped and start() rejects with the reason. */
   signal?: AbortSignal;
+  /** Told as each service waits, gets ready or fails (the live start-up status). Default: nothing. */
+  reporter?: StartupReporter;
 }
 
 /** A service that exited while the tests ran. */
@@ -87,6 +90,7 @@ interface Started {
 export async function start(config: CleanroomConfig | ResolvedConfig, options: StartOptions = {}): Promise<Services> {
   const cfg = isResolved(config) ? config : resolveConfig(config);
   const log = options.logger ?? stderrLogger;
+  const report = options.reporter ?? silentReporter;
   const runId = newRunId();
   const started = new Map<string, Started>();
   const failures: ServiceExit[] = [];
@@ -138,6 +142,7 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
       if (reused) {
         Object.assign(entry, { reused: true, info: reused });
         log.info(`${svc.name} reuses what already answers on :${svc.port} (portInUse: 'reuse')`);
+        report.reused(svc.name, reused.url);
         return;
       }
     }
@@ -174,18 +179,24 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
       record();
     };
     snapshot();
+    report.waiting(svc.name, readyDescription(svc));
     const ready = await waitReady(svc, spawned, entry.tree, abort.signal);
     snapshot();
     entry.info = { url: await urlOf(svc, ready.host), pid: spawned.pid, ...(svc.port !== undefined && { port: svc.port }) };
     log.info(`${svc.name} ready${svc.port !== undefined ? ` on :${svc.port}` : ''} in ${fmtMs(ready.ms)}`);
+    report.ready(svc.name, ready.ms, entry.info.url || undefined);
   };
 
   for (const svc of topoOrder(cfg.services)) {
     const p = startOne(svc);
-    p.catch(() => abort.abort()); // one failure stops the others from starting
+    p.catch((err: unknown) => {
+      if (!isAbort(err)) report.failed(svc.name, err instanceof ServiceError ? err.reason : String((err as Error)?.message ?? err));
+      abort.abort(); // one failure stops the others from starting
+    });
     readyBy.set(svc.name, p);
   }
   const results = await Promise.allSettled(readyBy.values());
+  report.done();
   options.signal?.removeEventListener('abort', onAbort);
   const firstError = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !isAbort(r.reason));
   const anyError = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -258,6 +269,23 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
       await stop();
     },
   };
+}
+
+/** What readiness waits for, in words, for the live status. */
+function readyDescription(svc: ResolvedService): string {
+  const r = svc.ready;
+  switch (r.kind) {
+    case 'http':
+      return `GET ${r.url}`;
+    case 'tcp':
+      return `TCP :${r.port}`;
+    case 'log':
+      return `a log line matching ${r.pattern}`;
+    case 'check':
+      return 'ready.check()';
+    case 'none':
+      return 'spawn';
+  }
 }
 
 function isResolved(c: CleanroomConfig | ResolvedConfig): c is ResolvedConfig {
