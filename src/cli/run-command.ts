@@ -9,14 +9,9 @@ import { constants } from 'node:os';
 import { execa } from 'execa';
 import { loadConfig } from '../config/load.js';
 import { CleanroomError } from '../errors.js';
-import { RUNNER_VAR, runnerTag } from '../kill/policy.js';
 import { signalGroup } from '../kill/signal.js';
-import { RUN_ID_VAR, SERVICE_VAR, processInfo } from '../os/process-table.js';
 import { stderrLogger } from '../run/log.js';
 import { start } from '../run/start.js';
-import { stopTree } from '../stop/stop-tree.js';
-import type { ServiceTree } from '../stop/service-tree.js';
-import { watchdogTrack, watchdogUntrack } from '../guards/watchdog.js';
 
 export interface RunOptions {
   config?: string;
@@ -24,6 +19,8 @@ export interface RunOptions {
 }
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+/** How the command appears in the run's records and messages. */
+const COMMAND = '(command)';
 
 /** Runs the command between start and stop; resolves to the exit code cleanroom should exit with. */
 export async function runCommand(argv: string[], opts: RunOptions): Promise<number> {
@@ -59,7 +56,7 @@ export async function runCommand(argv: string[], opts: RunOptions): Promise<numb
       await services.stop();
       return 128 + constants.signals[signalled];
     }
-    const env = { ...services.env, [RUN_ID_VAR]: services.runId, [SERVICE_VAR]: '(command)', [RUNNER_VAR]: runnerTag() };
+    const env = { ...services.env, ...services.tagEnv(COMMAND) };
     const [file, ...args] = argv as [string, ...string[]];
     const child = execa(file, args, {
       stdio: 'inherit',
@@ -73,16 +70,10 @@ export async function runCommand(argv: string[], opts: RunOptions): Promise<numb
     const pid = child.pid;
     commandGroup = pid;
     child.once('exit', () => (commandGroup = undefined));
-    const tree: ServiceTree | undefined = pid
-      ? { name: '(command)', runId: services.runId, pgid: pid, leaderStartTime: processInfo(pid)?.startTime ?? Number.NaN, stopSignal: 'SIGTERM', stopTimeout: 2000 }
-      : undefined;
-    if (tree) watchdogTrack(tree); // if cleanroom itself is SIGKILLed, the command goes too
+    // Guarded, watched and recorded like a service: if cleanroom itself is SIGKILLed, the command goes too.
+    if (pid) services.adopt({ name: COMMAND, pid });
     const result = await child;
-    // Whatever the command left behind in its group (or tagged as it) goes too.
-    if (tree) {
-      await stopTree(tree);
-      watchdogUntrack(tree.runId, tree.name);
-    }
+    // stop() ends whatever the command left behind in its group (or tagged as it) first, then the services.
     const summary = await services.stop();
     if (signalled) return 128 + constants.signals[signalled];
     if (result.failed && result.exitCode === undefined) {
@@ -91,7 +82,7 @@ export async function runCommand(argv: string[], opts: RunOptions): Promise<numb
       return 127;
     }
     const code = result.exitCode ?? 1;
-    if (code === 0 && (summary.failures.length || summary.portsHeld.length)) return 1;
+    if (code === 0 && (summary.failures.length || summary.portsHeld.length || summary.left.length)) return 1;
     return code;
   } finally {
     for (const [s, h] of handlers) process.removeListener(s, h);

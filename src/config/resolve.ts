@@ -9,6 +9,7 @@ export const DEFAULTS = {
   readyTimeout: 60_000,
   stopSignal: 'SIGTERM' as NodeJS.Signals,
   stopTimeout: 5_000,
+  stopCommandTimeout: 30_000,
   portInUse: 'kill' as PortInUse,
 };
 
@@ -30,6 +31,8 @@ export interface ResolvedService {
   readyTimeout: number;
   stopSignal: NodeJS.Signals;
   stopTimeout: number;
+  /** Run at teardown before the stop signal (`docker compose down`), in the service's cwd and env. */
+  stopCommand?: { command: string | string[]; timeout: number };
   dependsOn: string[];
   portInUse: PortInUse;
 }
@@ -92,6 +95,7 @@ export function resolveConfig(input: unknown, opts: { root?: string; source?: st
       readyTimeout: s.readyTimeout ?? DEFAULTS.readyTimeout,
       stopSignal: s.stopSignal ?? DEFAULTS.stopSignal,
       stopTimeout: s.stopTimeout ?? DEFAULTS.stopTimeout,
+      ...(s.stopCommand !== undefined && { stopCommand: { command: s.stopCommand, timeout: s.stopCommandTimeout ?? DEFAULTS.stopCommandTimeout } }),
       dependsOn: s.dependsOn ?? [],
       portInUse: s.portInUse ?? cfg.portInUse ?? DEFAULTS.portInUse,
     };

@@ -43,6 +43,8 @@ export const serviceSchema = z.strictObject({
   readyTimeout: z.number().positive('must be greater than 0').optional(),
   stopSignal: z.enum(signalNames, { message: 'must be a signal name such as SIGTERM' }).optional(),
   stopTimeout: z.number().nonnegative('must not be negative').optional(),
+  stopCommand: command.optional(),
+  stopCommandTimeout: z.number().positive('must be greater than 0').optional(),
   dependsOn: z.array(z.string()).optional(),
   portInUse: portInUseSchema.optional(),
 });

@@ -12,6 +12,7 @@
 import { stopTreesSync } from '../stop/stop-tree.js';
 import { signalTree, type ServiceTree } from '../stop/service-tree.js';
 import { killSignalledRunnerChildren, signalRunnerChildren } from './runner-children.js';
+import { watchdogAlive, watchdogStopping } from './watchdog.js';
 
 /**
  * Who ends the process on SIGINT/SIGTERM/SIGHUP:
@@ -27,18 +28,27 @@ export interface GuardedRun {
   trees(): ServiceTree[];
   /** Told that the runner is going away, so exits that follow are not reported as crashes. */
   interrupted(signal: NodeJS.Signals | 'exit'): void;
-  /** Called after the guards stopped the run's services synchronously (removes its ledger file). */
-  stoppedSync(): void;
+  /**
+   * Called after the guards stopped the run's services synchronously; `allGone` is false when some
+   * were still shutting down and were left to the watchdog (their ledger record must stay).
+   */
+  stoppedSync(allGone: boolean): void;
 }
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-/** The longest the exit guard holds the runner before SIGKILL. */
+/**
+ * The longest an exiting runner is held. A service that needs longer (its stopTimeout) is left to the
+ * watchdog, which SIGKILLs it once its own stopTimeout has passed; without a watchdog, SIGKILL now.
+ */
 const EXIT_GRACE_MS = 1000;
 
 const runs = new Set<GuardedRun>();
 let installed = false;
 /** Signals received so far, of any kind: the second one (Ctrl+C twice, SIGINT then SIGTERM) means no more waiting. */
 let received = 0;
+/** Trees that have had their stop signal already (a signal listener sent it): the exit guard must not send it twice. */
+const signalled = new WeakSet<ServiceTree>();
+let signalledAt = 0;
 
 function allTrees(): ServiceTree[] {
   return [...runs].flatMap((r) => r.trees());
@@ -65,7 +75,13 @@ function onSignal(signal: NodeJS.Signals): void {
   for (const r of acting) r.interrupted(signal);
   const trees = acting.flatMap((r) => r.trees());
   // First signal: the graceful one. A second (Ctrl+C twice): no more waiting.
-  for (const t of trees) signalTree(t, count === 1 ? t.stopSignal : 'SIGKILL');
+  for (const t of trees) {
+    // A stopCommand runs before the stop signal: that service is stopped on the way out instead.
+    if (count === 1 && t.stopCommand) continue;
+    signalTree(t, count === 1 ? t.stopSignal : 'SIGKILL');
+    signalled.add(t);
+  }
+  if (trees.length) signalledAt ||= performance.now();
   signalRunnerChildren(count === 1 ? 'SIGTERM' : 'SIGKILL');
   const others = process.listeners(signal).filter((l) => l !== listeners[signal]).length;
   if (others <= signalExitListeners()) {
@@ -75,20 +91,36 @@ function onSignal(signal: NodeJS.Signals): void {
   }
 }
 
+/**
+ * The runner is going away: every tree gets its stopSignal (unless a signal listener sent it already),
+ * and the runner waits for them at most EXIT_GRACE_MS. What is still shutting down then is the
+ * watchdog's to finish (stopSignal was sent; SIGKILL follows after the service's own stopTimeout).
+ */
+function stopBeforeExit(): void {
+  const then = watchdogAlive() ? 'leave' : 'kill';
+  // The watchdog runs a stopCommand (docker compose down...) with its timeout; an exiting runner
+  // should not wait that long when it has someone to hand it to.
+  const trees = allTrees().filter((t) => !(then === 'leave' && t.stopCommand && !signalled.has(t)));
+  let allGone = trees.length === allTrees().length;
+  if (trees.length) {
+    if (then === 'leave') watchdogStopping(trees); // so that it does not send the stop signal a second time
+    const ago = performance.now() - signalledAt;
+    const results = stopTreesSync(trees, { waitMs: graceMs(trees), then, signalledMsAgo: (t) => (signalled.has(t) ? ago : undefined) });
+    allGone &&= results.every((r) => r.survivors.length === 0);
+  }
+  for (const r of runs) r.stoppedSync(allGone);
+}
+
 /** Stops everything still guarded, then lets the signal take its default course. */
 function endWithSignal(signal: NodeJS.Signals): void {
-  const trees = allTrees();
-  stopTreesSync(trees, graceMs(trees));
-  for (const r of runs) r.stoppedSync();
+  stopBeforeExit();
   uninstall();
   process.kill(process.pid, signal);
 }
 
 function onExit(): void {
   for (const r of runs) r.interrupted('exit');
-  const trees = allTrees();
-  if (trees.length) stopTreesSync(trees, graceMs(trees));
-  for (const r of runs) r.stoppedSync();
+  stopBeforeExit();
   killSignalledRunnerChildren();
 }
 
@@ -105,6 +137,7 @@ function uninstall(): void {
   if (!installed) return;
   installed = false;
   received = 0;
+  signalledAt = 0;
   for (const s of SIGNALS) process.removeListener(s, listeners[s]);
   process.removeListener('exit', onExit);
 }

@@ -4,9 +4,9 @@
  * then exit. It ignores the terminal's SIGINT/SIGHUP: Ctrl+C is the runner's to handle.
  */
 import { createInterface } from 'node:readline';
-import type { ServiceTree } from '../stop/service-tree.js';
-import { stopProcesses, stopTree } from '../stop/stop-tree.js';
-import { allProcesses, isGone, isSameProcess } from '../os/process-table.js';
+import { processesTarget, treeTarget, type ServiceTree } from '../stop/service-tree.js';
+import { stopAll } from '../stop/stop-loop.js';
+import { RUN_ID_VAR, SERVICE_VAR, isGone, isSameProcess } from '../os/process-table.js';
 import { signalGroup } from '../kill/signal.js';
 import { readEnvVar } from '../os/procfs.js';
 import { RUNNER_VAR } from '../kill/policy.js';
@@ -20,6 +20,10 @@ process.on('SIGHUP', () => {});
 const runnerTag = process.argv[2];
 const trees = new Map<string, ServiceTree>();
 let bye = false;
+/** When the exiting runner sent the stop signals itself (epoch ms), and to which trees. */
+let stopping: { at: number; trees: Set<string> } | undefined;
+/** For what the runner started but never told us of: its last chance at a graceful end. */
+const UNTRACKED_STOP_MS = 2000;
 
 const lines = createInterface({ input: process.stdin });
 lines.on('line', (line) => {
@@ -31,23 +35,42 @@ lines.on('line', (line) => {
   }
   if (msg.t === 'track') trees.set(`${msg.tree.runId}/${msg.tree.name}`, msg.tree);
   else if (msg.t === 'untrack') trees.delete(`${msg.runId}/${msg.name}`);
+  else if (msg.t === 'stopping') stopping = { at: msg.at, trees: new Set(msg.trees) };
   else if (msg.t === 'bye') bye = true;
 });
 
 lines.on('close', () => {
   if (bye && trees.size === 0) process.exit(0);
   const runIds = new Set([...trees.values()].map((t) => t.runId));
+  const ago = stopping ? Math.max(0, Date.now() - stopping.at) : 0;
+  const signalledByRunner = (key: string) => !!stopping?.trees.has(key);
   // Fast path, before any /proc scan (~10-20 ms for a few hundred processes): a group whose leader is
-  // still the process we started gets its stop signal at once. stopTree then does the careful part.
-  for (const t of trees.values()) if (isSameProcess(t.pgid, t.leaderStartTime)) signalGroup(t.pgid, t.stopSignal);
-  const stopAll = async () => {
-    await Promise.all([...trees.values()].map((t) => stopTree(t)));
-    // Anything the runner started that was not tracked yet (it died between a spawn and the message).
-    if (runnerTag) {
-      await stopProcesses(() => allProcesses().filter((p) => !isGone(p) && readEnvVar(p.pid, RUNNER_VAR) === runnerTag), 2000);
-    }
-  };
-  void stopAll().finally(() => {
+  // still the process we started gets its stop signal at once (unless it has a stopCommand to run
+  // first). The stop loop then does the careful part.
+  for (const [key, t] of trees) {
+    if (!signalledByRunner(key) && !t.stopCommand && isSameProcess(t.pgid, t.leaderStartTime)) signalGroup(t.pgid, t.stopSignal);
+  }
+  const targets = [...trees].map(([key, t]) => treeTarget(t, signalledByRunner(key) ? ago : t.stopCommand ? undefined : 0));
+  // Anything the runner started that was not tracked (it died between a spawn and the message), and
+  // its own pool workers (the Vitest adapter tags them before the pool starts).
+  if (runnerTag) {
+    targets.push(
+      processesTarget(
+        '(untracked)',
+        (table) =>
+          table.filter(
+            (p) =>
+              !isGone(p) &&
+              readEnvVar(p.pid, RUNNER_VAR) === runnerTag &&
+              // A tracked service's processes are its tree's to stop, with its own signal and timeout.
+              !trees.has(`${readEnvVar(p.pid, RUN_ID_VAR)}/${readEnvVar(p.pid, SERVICE_VAR)}`),
+          ),
+        'SIGTERM',
+        UNTRACKED_STOP_MS,
+      ),
+    );
+  }
+  void stopAll(targets).finally(() => {
     for (const id of runIds) removeRecord(id); // nothing of these runs is left to reap
     process.exit(0);
   });

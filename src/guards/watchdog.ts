@@ -15,6 +15,8 @@ import type { ServiceTree } from '../stop/service-tree.js';
 export type WatchdogMessage =
   | { t: 'track'; tree: ServiceTree }
   | { t: 'untrack'; runId: string; name: string }
+  /** The exiting runner sent these trees (`runId/name`) their stop signal at `at` (epoch ms): escalate from there. */
+  | { t: 'stopping'; at: number; trees: string[] }
   | { t: 'bye' };
 
 interface Watchdog {
@@ -93,6 +95,20 @@ function releaseIfIdle(wd: Watchdog): void {
     wd.child.stdin?.end();
     current = undefined;
   }
+}
+
+/** True while a watchdog is running for this process. */
+export function watchdogAlive(): boolean {
+  return !!current && current.child.exitCode === null && current.child.signalCode === null && !!current.child.stdin?.writable;
+}
+
+/**
+ * Called by the exit guard after it sent the stop signals: the watchdog will not send them again when
+ * the pipe closes, and SIGKILLs what is left once each service's stopTimeout has passed. A small pipe
+ * write completes at once (libuv writes synchronously when nothing is queued), so this works in 'exit'.
+ */
+export function watchdogStopping(trees: ServiceTree[]): void {
+  if (current) send(current, { t: 'stopping', at: Date.now(), trees: trees.map((t) => `${t.runId}/${t.name}`) });
 }
 
 /** The watchdog's pid and start time, for the ledger. */

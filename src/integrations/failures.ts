@@ -12,6 +12,7 @@ export function throwIfRunFailed(summary: StopSummary): void {
       (f) => `service "${f.service}" ${f.signal ? `was killed by ${f.signal}` : `exited with code ${f.code}`} while the tests were running`,
     ),
     ...summary.portsHeld.map((p) => `port ${p} is still held after teardown`),
+    ...summary.left.map((p) => `pid ${p.pid} (${p.command || '?'}) of this run is still running after teardown`),
   ];
   if (problems.length === 0) return;
   process.exitCode = 1;

@@ -5,6 +5,7 @@
  */
 import type {} from 'vitest';
 import { endRunnerChildrenOnSignal } from '../guards/runner-children.js';
+import { RUNNER_VAR, runnerTag } from '../kill/policy.js';
 import { start } from '../run/start.js';
 import type { ServicesInfo } from '../run/service-env.js';
 import { throwIfRunFailed } from './failures.js';
@@ -27,6 +28,9 @@ interface VitestSetupContext {
 export default async function setup(ctx: VitestSetupContext): Promise<() => Promise<void>> {
   // When only Vitest's pid is signalled, its pool worker keeps running the current test: end it too.
   endRunnerChildrenOnSignal((command) => /[/\\]vitest[/\\]dist[/\\]workers[/\\]/.test(command));
+  // ...and when the runner is SIGKILLed: the pool starts after globalSetup, so its workers inherit this
+  // tag, and the watchdog stops whatever carries it once the runner's pipe closes.
+  process.env[RUNNER_VAR] = runnerTag();
   const services = await start(await loadForRunner(ctx.config?.root));
   ctx.provide('cleanroom', services.info);
   Object.assign(process.env, services.env);

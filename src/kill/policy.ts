@@ -76,14 +76,32 @@ export function groupBelongsToRun(
 }
 
 /**
+ * The rules no signal may break, whoever sends it and why (kill/signal.ts checks them on every
+ * delivery): never PID 1 or an invalid pid, the runner itself, its ancestors, or a protected pid.
+ * Cheap: no /proc read beyond the runner's own ancestry, which is read once.
+ */
+export function untouchable(pid: number): string | undefined {
+  if (!Number.isInteger(pid) || pid <= 1) return `pid ${pid} is PID 1 or invalid`;
+  if (pid === process.pid) return `pid ${pid} is the test runner itself`;
+  if (runner().ancestors.has(pid)) return `pid ${pid} is an ancestor of the test runner`;
+  if (protectedPids.has(pid)) return `pid ${pid} is cleanroom's watchdog`;
+  return undefined;
+}
+
+/** The same rules for a whole process group: never the runner's own group, nor one an ancestor leads. */
+export function untouchableGroup(pgid: number): string | undefined {
+  if (!Number.isInteger(pgid) || pgid <= 1) return `process group ${pgid} is invalid`;
+  if (pgid === runner().pgid) return `process group ${pgid} is the test runner's own`;
+  return untouchable(pgid);
+}
+
+/**
  * May cleanroom signal this one process? `allowRunnerGroup` is for the one caller that ends the
  * runner's own pool workers at shutdown (guards/runner-children.ts).
  */
 export function mayKillProcess(pid: number, ownRunId?: string, opts: { allowRunnerGroup?: boolean } = {}): Verdict {
-  if (!Number.isInteger(pid) || pid <= 1) return { allowed: false, reason: `pid ${pid} is PID 1 or invalid` };
-  if (pid === process.pid) return { allowed: false, reason: `pid ${pid} is the test runner itself` };
-  if (runner().ancestors.has(pid)) return { allowed: false, reason: `pid ${pid} is an ancestor of the test runner` };
-  if (protectedPids.has(pid)) return { allowed: false, reason: `pid ${pid} is cleanroom's watchdog` };
+  const never = untouchable(pid);
+  if (never) return { allowed: false, reason: never };
   if (!opts.allowRunnerGroup && processInfo(pid)?.pgid === runner().pgid) {
     return { allowed: false, reason: `pid ${pid} is in the test runner's own process group` };
   }

@@ -1,12 +1,15 @@
 /**
- * How to deliver a signal. Whether one may be delivered is kill/policy.ts's decision.
+ * How to deliver a signal. Whether a process may be stopped at all is kill/policy.ts's decision; every
+ * delivery here also re-checks the policy's absolute rules (never PID 1, the runner, its ancestors, its
+ * own group or the watchdog), so no path can signal those by mistake.
  */
 import { isSameProcess } from '../os/process-table.js';
+import { untouchable, untouchableGroup } from './policy.js';
 
-/** Signals a whole process group in one call. False when the group is already gone. */
+/** Signals a whole process group in one call. False when the group is gone or may not be signalled. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
-  // kill(-1) would signal every process we may signal, kill(-0) our own group: never.
-  if (!Number.isInteger(pgid) || pgid <= 1) return false;
+  // kill(-1) would signal every process we may signal, kill(-0) our own group: untouchableGroup refuses both.
+  if (untouchableGroup(pgid)) return false;
   try {
     process.kill(-pgid, signal);
     return true;
@@ -17,7 +20,7 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
 
 /** Signals one pid, but only if it is still the process first seen with `startTime` (pid reuse guard). */
 export function signalProcess(pid: number, startTime: number, signal: NodeJS.Signals): boolean {
-  if (!Number.isInteger(pid) || pid <= 1 || !isSameProcess(pid, startTime)) return false;
+  if (untouchable(pid) || !isSameProcess(pid, startTime)) return false;
   try {
     process.kill(pid, signal);
     return true;

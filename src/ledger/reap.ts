@@ -44,8 +44,9 @@ export async function reapStaleRuns(log: (msg: string) => void): Promise<Reaped[
             runId: r.runId,
             pgid: s.pgid,
             leaderStartTime: s.leaderStartTime,
-            stopSignal: 'SIGTERM',
-            stopTimeout: Math.min(s.stopTimeout, 2000),
+            // The service's own signal and grace, as on every other path (a stale run is not in a hurry).
+            stopSignal: s.stopSignal,
+            stopTimeout: s.stopTimeout,
             known: s.pids.filter((p) => !Number.isNaN(p.startTime)),
           }),
         ),

@@ -130,3 +130,37 @@ export function pidsHoldingInodes(inodes: Set<string>): number[] {
   }
   return found;
 }
+
+/**
+ * The local addresses listening on a TCP port, from /proc/net/tcp{,6}: '127.0.0.1', '0.0.0.0', '::1',
+ * '::' (a dual-stack socket, unless IPV6_V6ONLY), or another address. Empty when nothing listens (or
+ * no /proc).
+ */
+export function listeningAddresses(port: number): string[] {
+  const out = new Set<string>();
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  for (const [file, v6] of [['/proc/net/tcp', false], ['/proc/net/tcp6', true]] as const) {
+    const text = safe(() => readFileSync(file, 'utf8'), '');
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 10 || cols[3] !== '0A') continue;
+      const [ip = '', p] = (cols[1] ?? '').split(':');
+      if (p === hexPort) out.add(v6 ? decodeV6(ip) : decodeV4(ip));
+    }
+  }
+  return [...out];
+}
+
+/** /proc/net/tcp prints an IPv4 address as one little-endian 32-bit hex word. */
+function decodeV4(hex: string): string {
+  const n = parseInt(hex, 16);
+  return [n & 255, (n >>> 8) & 255, (n >>> 16) & 255, n >>> 24].join('.');
+}
+
+/** ...and an IPv6 address as four such words. Only the forms that matter here are named. */
+function decodeV6(hex: string): string {
+  if (/^0+$/.test(hex)) return '::';
+  if (hex === '00000000000000000000000001000000') return '::1';
+  if (hex.startsWith('0000000000000000FFFF0000')) return `::ffff:${decodeV4(hex.slice(24))}`;
+  return hex;
+}

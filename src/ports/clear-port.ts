@@ -4,10 +4,14 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { portHolderTree } from '../kill/policy.js';
-import { signalProcess } from '../kill/signal.js';
-import { allProcesses, commandOf, isSameProcess, type ProcStat } from '../os/process-table.js';
+import { allProcesses, commandOf, isGone, type ProcStat } from '../os/process-table.js';
+import { processesTarget } from '../stop/service-tree.js';
+import { stopOne } from '../stop/stop-loop.js';
 import { isPortFree } from './probe.js';
 import { describeHolders, findPortHolders, type PortHolder } from './holders.js';
+
+/** After its holders are gone, how long a port may take to stop answering. */
+const PORT_RELEASE_MS = 1000;
 
 export interface ClearResult {
   /** True when the port answers no more. */
@@ -45,24 +49,27 @@ export async function clearPort(
     );
   }
   lines.forEach((l) => opts.log(l));
-  const send = (signal: NodeJS.Signals) => {
-    for (const p of targets.values()) signalProcess(p.pid, p.startTime, signal);
-  };
-  const alive = () => [...targets.values()].filter((p) => isSameProcess(p.pid, p.startTime));
-  send('SIGTERM');
-  const deadline = performance.now() + opts.graceMs;
+  // The stop loop, as for a service: SIGTERM, SIGKILL after graceMs, until none of the tree is left.
+  const byPid = [...targets.values()];
+  await stopOne(
+    processesTarget(
+      `port ${port}`,
+      (table) => {
+        const now = new Map(table.map((p) => [p.pid, p]));
+        return byPid.filter((p) => {
+          const cur = now.get(p.pid);
+          return !isGone(cur) && (Number.isNaN(p.startTime) || cur!.startTime === p.startTime);
+        });
+      },
+      'SIGTERM',
+      opts.graceMs,
+    ),
+  );
+  // The processes are gone; the kernel may still need a moment to release the socket.
   let free = await isPortFree(port);
-  while ((!free || alive().length > 0) && performance.now() < deadline) {
+  for (const deadline = performance.now() + PORT_RELEASE_MS; !free && performance.now() < deadline; ) {
     await sleep(10);
     free = await isPortFree(port);
-  }
-  if (alive().length > 0) {
-    send('SIGKILL');
-    const killDeadline = performance.now() + 2000;
-    while ((!free || alive().length > 0) && performance.now() < killDeadline) {
-      await sleep(10);
-      free = await isPortFree(port);
-    }
   }
   return { free, holders };
 }

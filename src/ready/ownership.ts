@@ -3,7 +3,7 @@
  * stale server on the port answers instead. A service is ready only when the listener on its port
  * belongs to its own tree (its process group, or a process carrying its run tag).
  */
-import { hasProcfs, readEnvVar } from '../os/procfs.js';
+import { hasProcfs, listeningInodes, readEnvVar } from '../os/procfs.js';
 import { RUN_ID_VAR, portHolders, processInfo } from '../os/process-table.js';
 import type { ResolvedService } from '../config/resolve.js';
 import type { ServiceTree } from '../stop/service-tree.js';
@@ -22,14 +22,31 @@ export function ownedPort(svc: ResolvedService): number | undefined {
   return undefined;
 }
 
-export type Ownership = { ok: true } | { ok: false; holders: string } | { ok: false; notListening: true };
+export type Ownership =
+  | { ok: true; delegated?: string }
+  | { ok: false; holders: string }
+  | { ok: false; notListening: true };
 
-export async function checkOwnership(port: number, tree: ServiceTree): Promise<Ownership> {
+/** The sockets listening on `port` right now (taken before the spawn: what was there before the service). */
+export function listenersBefore(port: number | undefined): Set<string> {
+  return port === undefined || !hasProcfs ? new Set() : listeningInodes(port);
+}
+
+/**
+ * Ours: the listener is in the service's group or carries its run tag. Also accepted: a listener that
+ * appeared after the spawn (the port was free, or cleared, then) although it is outside the tree — a
+ * daemon's child such as docker-proxy under `docker compose up`, or `sudo`, `systemd-run`. A socket
+ * that was already listening before the spawn is a stale squatter, never the service.
+ */
+export async function checkOwnership(port: number, tree: ServiceTree, before: Set<string> = new Set()): Promise<Ownership> {
   if (!hasProcfs) return { ok: true }; // cannot tell without /proc: accept (README says so)
   const pids = portHolders(port);
   // A log line or check() can pass before the server listens: that is "not yet", not "foreign".
   if (pids.length === 0 && (await isPortFree(port))) return { ok: false, notListening: true };
   const ours = pids.some((pid) => processInfo(pid)?.pgid === tree.pgid || readEnvVar(pid, RUN_ID_VAR) === tree.runId);
   if (ours) return { ok: true };
-  return { ok: false, holders: describeHolders(await findPortHolders(port)) };
+  const now = listeningInodes(port);
+  const holders = describeHolders(await findPortHolders(port));
+  if (now.size > 0 && [...now].every((inode) => !before.has(inode))) return { ok: true, delegated: holders };
+  return { ok: false, holders };
 }

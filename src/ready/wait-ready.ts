@@ -65,6 +65,7 @@ export async function waitReady(
   spawned: SpawnedService,
   tree: ServiceTree,
   abort: AbortSignal,
+  opts: { listenersBefore?: Set<string>; log?: (msg: string) => void } = {},
 ): Promise<Readiness> {
   const t0 = performance.now();
   const probe = makeProbe(svc.ready, spawned.output);
@@ -81,8 +82,13 @@ export async function waitReady(
       if (spawned.exitInfo) throw exitedEarly();
       abort.throwIfAborted();
       if (a.ok) {
-        const own = port === undefined ? ({ ok: true } as const) : await checkOwnership(port, tree);
-        if (own.ok) return { ms: performance.now() - t0, ...(a.host && { host: a.host }) };
+        const own = port === undefined ? ({ ok: true } as const) : await checkOwnership(port, tree, opts.listenersBefore);
+        if (own.ok) {
+          if ('delegated' in own && own.delegated) {
+            opts.log?.(`${svc.name}: :${port} is served by ${own.delegated}, outside its process tree; it began listening after ${svc.name} started, so it is taken as ${svc.name}'s (a daemon's child, e.g. docker-proxy)`);
+          }
+          return { ms: performance.now() - t0, ...(a.host && { host: a.host }) };
+        }
         if ('notListening' in own) {
           foreignSince = undefined;
           detail = `${probe.describe} passed, but nothing listens on :${port} yet`;
@@ -92,8 +98,8 @@ export async function waitReady(
           if (performance.now() - foreignSince > FOREIGN_GRACE_MS) {
             throw new ServiceError(
               svc.name,
-              `is not what answers on port ${port}: ${own.holders} does`,
-              `Something outside this service holds the port, so tests would run against a stale server. Stop it, or use portInUse: 'kill' (the default).`,
+              `is not what answers on port ${port}: ${own.holders} does, and it was listening there before ${svc.name} started`,
+              `Tests would run against a stale server. Stop that process (or run \`cleanroom sweep ${port}\`), or give ${svc.name} another port.`,
               spawned.output.tail(),
             );
           }

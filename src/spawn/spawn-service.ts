@@ -8,8 +8,8 @@
  */
 import { execa, type ResultPromise } from 'execa';
 import type { ResolvedService } from '../config/resolve.js';
-import { RUN_ID_VAR, SERVICE_VAR, processInfo } from '../os/process-table.js';
-import { RUNNER_VAR, runnerTag } from '../kill/policy.js';
+import { processInfo } from '../os/process-table.js';
+import { tagEnv } from './tag-env.js';
 import { ServiceOutput } from './output.js';
 
 export interface ExitInfo {
@@ -40,7 +40,7 @@ export function describeExit(e: ExitInfo): string {
 
 export function spawnService(svc: ResolvedService, runId: string, verbose: boolean): SpawnedService {
   const output = new ServiceOutput(svc.name, verbose);
-  const env = { ...svc.env, [RUN_ID_VAR]: runId, [SERVICE_VAR]: svc.name, [RUNNER_VAR]: runnerTag() };
+  const env = { ...svc.env, ...tagEnv(runId, svc.name) };
   const options = {
     cwd: svc.cwd,
     env,

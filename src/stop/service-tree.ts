@@ -12,6 +12,8 @@ import {
 } from '../os/process-table.js';
 import { groupBelongsToRun } from '../kill/policy.js';
 import { signalGroup, signalProcess } from '../kill/signal.js';
+import type { StopTarget } from './stop-loop.js';
+import { runStopCommand, runStopCommandSync, type StopCommand } from './stop-command.js';
 
 export interface ServiceTree {
   name: string;
@@ -27,6 +29,8 @@ export interface ServiceTree {
    * group, cleared its environment and was reparented before the stop began.
    */
   known?: Array<{ pid: number; startTime: number }>;
+  /** Run before the stop signal, on every path that can wait for it (see stop-command.ts). */
+  stopCommand?: StopCommand;
 }
 
 /**
@@ -63,4 +67,53 @@ export function signalTree(tree: ServiceTree, signal: NodeJS.Signals, live: Proc
   if (live.some((p) => p.pgid === tree.pgid)) signalGroup(tree.pgid, signal);
   for (const p of live) if (p.pgid !== tree.pgid) signalProcess(p.pid, p.startTime, signal);
   return live;
+}
+
+/**
+ * The tree as a target of the stop loop. Everything seen while stopping stays tracked: a child whose
+ * parent died first is reparented and could no longer be found through its parent.
+ */
+export function treeTarget(tree: ServiceTree, signalledMsAgo?: number): StopTarget {
+  const tracked: ServiceTree = { ...tree, known: [...(tree.known ?? [])] };
+  const remembered = new Set(tracked.known!.map((k) => k.pid));
+  let groupSignalled = signalledMsAgo !== undefined;
+  return {
+    name: tree.name,
+    stopSignal: tree.stopSignal,
+    stopTimeout: tree.stopTimeout,
+    live(table) {
+      const live = liveProcesses(tracked, table);
+      for (const p of live) {
+        if (remembered.has(p.pid)) continue;
+        remembered.add(p.pid);
+        tracked.known!.push({ pid: p.pid, startTime: p.startTime });
+      }
+      return live;
+    },
+    signal(signal, live) {
+      // The group had its stop signal already (a guard, the watchdog's fast path): not twice at the
+      // start, since some servers take a second SIGINT/SIGTERM as "quit now". Escapees still get theirs.
+      const skipGroup = groupSignalled && signal === tree.stopSignal;
+      groupSignalled = false;
+      signalTree(tracked, signal, skipGroup ? live.filter((p) => p.pgid !== tree.pgid) : live);
+    },
+    ...(signalledMsAgo !== undefined && { signalledMsAgo }),
+    ...(tree.stopCommand && {
+      before: async () => void (await runStopCommand(tree.stopCommand!)),
+      beforeSync: () => runStopCommandSync(tree.stopCommand!),
+    }),
+  };
+}
+
+/** Loose processes known by pid and start time only (a port holder's tree, a dead runner's leftovers). */
+export function processesTarget(name: string, find: (table: ProcStat[]) => ProcStat[], stopSignal: NodeJS.Signals, stopTimeout: number): StopTarget {
+  return {
+    name,
+    stopSignal,
+    stopTimeout,
+    live: find,
+    signal(signal, live) {
+      for (const p of live) signalProcess(p.pid, p.startTime, signal);
+    },
+  };
 }
