@@ -7,7 +7,16 @@ import { join } from 'node:path';
 import { makeCase, PLAYWRIGHT_BIN, VITEST_BIN, writeApiScript, writePlaywrightSuite, writeVitestSuite, type Case } from '../helpers/cases.js';
 import { expectNothingLeft, snapshotRun } from '../helpers/assert-clean.js';
 import { startRunner, type Runner } from '../helpers/runner.js';
+import { readFileSync } from 'node:fs';
 import { isAlive } from '../helpers/os.js';
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
 
 let runner: Runner | undefined;
 afterEach(() => runner?.kill());
@@ -33,11 +42,16 @@ const entryPoints: Record<string, (c: Case) => Runner> = {
 describe('kill -9 of the runner', () => {
   for (const [name, launch] of Object.entries(entryPoints)) {
     for (const target of ['pid', 'group'] as const) {
-      it(`${name}: SIGKILL to the runner's ${target} → every service process gone, ports free`, async () => {
+      it(`${name}: SIGKILL to the runner's ${target} → every process it started (services, Vitest's pool worker) gone, ports free`, async () => {
         const c = await makeCase(inject('consumerDir'), `kill9-${name.replace(/\W/g, '')}`);
         runner = launch(c);
         await runner.waitFor(/TEST RUNNING/);
         const seen = snapshotRun(runner, c);
+        if (name === 'vitest') {
+          // Its pool worker, running the test, carries the runner's tag too: it must go with the rest.
+          const workers = seen.filter((p) => /vitest[/\\]dist[/\\]workers[/\\]/.test(cmdline(p.pid)));
+          expect(workers.length, 'the pool worker running the test is among the processes checked').toBeGreaterThan(0);
+        }
         const t0 = performance.now();
         if (target === 'pid') runner.signal('SIGKILL');
         else runner.signalGroup('SIGKILL');
