@@ -39,3 +39,18 @@ export function formatServiceMessage(service: string, reason: string, hint: stri
     : `\n  (${service} printed nothing)`;
   return `cleanroom: service "${service}" ${reason}\n  ${hint}${tail}`;
 }
+
+/** The run was interrupted (Ctrl+C, a signal, the runner exiting) while the services were starting. */
+export class InterruptedError extends CleanroomError {
+  override name = 'InterruptedError';
+  constructor(
+    readonly signal: NodeJS.Signals | 'exit',
+    stopped: string[],
+  ) {
+    super(
+      `cleanroom: ${signal === 'exit' ? 'the runner exited' : `interrupted by ${signal}`} while the services were starting; ` +
+        (stopped.length ? `everything started so far was stopped (${stopped.join(', ')})` : 'nothing had been started yet') +
+        '. No service failed.',
+    );
+  }
+}

@@ -9,7 +9,7 @@ export { loadConfig, findConfigFile } from './config/load.js';
 export { resolveConfig, DEFAULTS, type ResolvedConfig, type ResolvedService, type ReadySpec } from './config/resolve.js';
 export { start, type Services, type StartOptions, type StopSummary, type ServiceExit } from './run/start.js';
 export { servicesEnv, type ServiceInfo, type ServicesInfo } from './run/service-env.js';
-export { CleanroomError, ConfigError, ServiceError } from './errors.js';
+export { CleanroomError, ConfigError, InterruptedError, ServiceError } from './errors.js';
 export type { StopResult } from './stop/stop-tree.js';
 export type { Logger } from './run/log.js';
 export { silentReporter, type StartupReporter } from './report/reporter.js';

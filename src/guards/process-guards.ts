@@ -9,7 +9,7 @@
  * When no one else listens for the signal, we restore Node's default: stop, then re-raise it, so the
  * exit status is the signal's (130/143) as it would have been without us.
  */
-import { stopTreesSync } from '../stop/stop-tree.js';
+import { stopTreesSync, type StopResult } from '../stop/stop-tree.js';
 import { signalTree, type ServiceTree } from '../stop/service-tree.js';
 import { killSignalledRunnerChildren, signalRunnerChildren } from './runner-children.js';
 import { watchdogAlive, watchdogStopping } from './watchdog.js';
@@ -32,7 +32,7 @@ export interface GuardedRun {
    * Called after the guards stopped the run's services synchronously; `allGone` is false when some
    * were still shutting down and were left to the watchdog (their ledger record must stay).
    */
-  stoppedSync(allGone: boolean): void;
+  stoppedSync(allGone: boolean, results: StopResult[]): void;
 }
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -100,15 +100,21 @@ function stopBeforeExit(): void {
   const then = watchdogAlive() ? 'leave' : 'kill';
   // The watchdog runs a stopCommand (docker compose down...) with its timeout; an exiting runner
   // should not wait that long when it has someone to hand it to.
-  const trees = allTrees().filter((t) => !(then === 'leave' && t.stopCommand && !signalled.has(t)));
-  let allGone = trees.length === allTrees().length;
+  const handOver = (t: ServiceTree) => then === 'leave' && !!t.stopCommand && !signalled.has(t);
+  const perRun = [...runs].map((r) => ({ run: r, trees: r.trees() }));
+  const trees = perRun.flatMap((x) => x.trees.filter((t) => !handOver(t)));
+  let results: StopResult[] = [];
   if (trees.length) {
     if (then === 'leave') watchdogStopping(trees); // so that it does not send the stop signal a second time
     const ago = performance.now() - signalledAt;
-    const results = stopTreesSync(trees, { waitMs: graceMs(trees), then, signalledMsAgo: (t) => (signalled.has(t) ? ago : undefined) });
-    allGone &&= results.every((r) => r.survivors.length === 0);
+    results = stopTreesSync(trees, { waitMs: graceMs(trees), then, signalledMsAgo: (t) => (signalled.has(t) ? ago : undefined) });
   }
-  for (const r of runs) r.stoppedSync(allGone);
+  const byTree = new Map(trees.map((t, i) => [t, results[i]!]));
+  for (const { run, trees: own } of perRun) {
+    const mine = own.flatMap((t) => (byTree.has(t) ? [byTree.get(t)!] : []));
+    const allGone = mine.length === own.length && mine.every((r) => r.survivors.length === 0);
+    run.stoppedSync(allGone, mine);
+  }
 }
 
 /** Stops everything still guarded, then lets the signal take its default course. */

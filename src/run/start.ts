@@ -10,7 +10,7 @@
  */
 import { resolveConfig, type ResolvedConfig } from '../config/resolve.js';
 import type { CleanroomConfig } from '../config/define.js';
-import { CleanroomError, formatServiceMessage, ServiceError } from '../errors.js';
+import { CleanroomError, formatServiceMessage, InterruptedError, ServiceError } from '../errors.js';
 import type { SignalHandling } from '../guards/process-guards.js';
 import { reapStaleRuns } from '../ledger/reap.js';
 import { commandOf, processInfo, taggedProcesses } from '../os/process-table.js';
@@ -118,6 +118,8 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
   const report = options.reporter ?? silentReporter;
   const runId = newRunId();
   let state: RunState = 'starting';
+  /** The signal (or exit) that interrupted the run, when one did. */
+  let interruptedBy: NodeJS.Signals | 'exit' | undefined;
   const runs = new Map<string, ServiceRun>(cfg.services.map((svc) => [svc.name, { svc, state: 'starting' }]));
   const adopted: ServiceTree[] = [];
   const failures: ServiceExit[] = [];
@@ -135,8 +137,20 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
   const tracker = new Tracker({
     runId,
     signals: options.signals ?? 'auto',
-    interrupted: () => {
+    interrupted: (signal) => {
+      interruptedBy ??= signal;
       if (state !== 'stopped') state = 'stopping';
+    },
+    // The runner is exiting and the guards stopped everything: one true summary line all the same.
+    stoppedSync: (results, allGone) => {
+      const trees = [...runs.values()].flatMap((r) => (r.tree ? [r.tree] : []));
+      if (trees.length === 0) return;
+      const shuttingDown = results.reduce((n, r) => n + r.survivors.length, 0);
+      log.info(
+        `${interruptedBy && interruptedBy !== 'exit' ? `interrupted by ${interruptedBy}` : 'the runner is exiting'}: ` +
+          `stopped ${plural(trees.length, 'service')} (${plural(processCount(trees, results), 'process', 'processes')})` +
+          (allGone ? '; 0 left' : `; ${shuttingDown || 'some'} still shutting down, left to the watchdog (SIGKILL after their stopTimeout)`),
+      );
     },
   });
 
@@ -162,7 +176,7 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
       state = 'stopped';
       const summary: StopSummary = {
         services: results,
-        processes: results.reduce((n, r) => n + r.processes, 0),
+        processes: processCount(ours.map((r) => r.tree!), results),
         ms: performance.now() - t0,
         portsHeld,
         failures,
@@ -201,6 +215,8 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
   const anyError = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (anyError || diedSinceReady) {
     await stop();
+    // Ctrl+C while starting: a service killed by our own stop signal did not fail; say what happened.
+    if (interruptedBy) throw new InterruptedError(interruptedBy, [...runs.values()].filter((r) => r.tree).map((r) => r.svc.name));
     if (anyError) throw (firstError ?? anyError).reason;
     const r = diedSinceReady!;
     throw new ServiceError(
@@ -260,6 +276,21 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
       await stop();
     },
   };
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * The processes a stop ended: those it saw, and those known from the service's last snapshot (a guard
+ * may have ended them already, just before: they were this run's and are gone).
+ */
+function processCount(trees: ServiceTree[], results: StopResult[]): number {
+  const pids = new Set<number>();
+  for (const t of trees) for (const k of t.known ?? []) pids.add(k.pid);
+  for (const r of results) for (const pid of r.pids) pids.add(pid);
+  return pids.size;
 }
 
 function summaryLine(s: StopSummary, ports: number[]): string {

@@ -9,12 +9,15 @@ import { watchdogEnsure, watchdogIdentity, watchdogRelease, watchdogTrack, watch
 import { currentBootId, removeRecord, writeRecord, type LedgerService } from '../ledger/ledger.js';
 import { commandOf, processInfo } from '../os/process-table.js';
 import { liveProcesses, type ServiceTree } from '../stop/service-tree.js';
+import type { StopResult } from '../stop/stop-tree.js';
 
 export interface TrackerOptions {
   runId: string;
   signals: SignalHandling;
   /** Told that the runner is going away (a signal, or exit), so exits that follow are not crashes. */
   interrupted(signal: NodeJS.Signals | 'exit'): void;
+  /** The guards stopped the run synchronously (the runner is exiting): the one summary line goes here. */
+  stoppedSync(results: StopResult[], allGone: boolean): void;
 }
 
 export class Tracker {
@@ -35,10 +38,11 @@ export class Tracker {
       signals: opts.signals,
       trees: () => [...this.trees.values()],
       interrupted: opts.interrupted,
-      stoppedSync: (allGone) => {
+      stoppedSync: (allGone, results) => {
         // What the exit guard could not wait for, the watchdog finishes; the record stays for a later
         // reap in case the watchdog is gone too.
         if (allGone) removeRecord(this.runId);
+        opts.stoppedSync(results, allGone);
       },
     });
   }

@@ -39,6 +39,8 @@ export interface StopResult {
   name: string;
   /** Distinct processes that were alive when the stop began or appeared during it. */
   processes: number;
+  /** Their pids. */
+  pids: number[];
   /** True when SIGKILL was needed. */
   forced: boolean;
   /** Pids still alive after SIGKILL (normally empty), or when a synchronous stop gave up waiting. */
@@ -107,6 +109,7 @@ function result(p: Progress, now: number): StopResult {
   return {
     name: p.target.name,
     processes: p.seen.size,
+    pids: [...p.seen],
     forced: p.forced,
     survivors: p.live.map((x) => x.pid),
     ms: now - p.t0,
