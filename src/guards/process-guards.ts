@@ -50,10 +50,6 @@ let received = 0;
 const signalled = new WeakSet<ServiceTree>();
 let signalledAt = 0;
 
-function allTrees(): ServiceTree[] {
-  return [...runs].flatMap((r) => r.trees());
-}
-
 function graceMs(trees: ServiceTree[]): number {
   return Math.min(EXIT_GRACE_MS, Math.max(0, ...trees.map((t) => t.stopTimeout)));
 }
