@@ -32,6 +32,7 @@ export async function runCommand(argv: string[], opts: RunOptions): Promise<numb
   /** The command's group, while the command runs (never signalled after it has exited). */
   let commandGroup: number | undefined;
   let count = 0;
+  let endedByFailure = false;
   const starting = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
     signalled ??= sig;
@@ -47,7 +48,15 @@ export async function runCommand(argv: string[], opts: RunOptions): Promise<numb
     // for its own teardown; they are stopped once it has exited (a second signal: SIGKILL at once).
     let services;
     try {
-      services = await start(config, { signals: 'caller', signal: starting.signal });
+      services = await start(config, {
+        signals: 'caller',
+        signal: starting.signal,
+        // A service died (onServiceExit: 'end-run'): the command is stopped, and cleanroom exits 1.
+        endRun: () => {
+          endedByFailure = true;
+          if (commandGroup) signalGroup(commandGroup, 'SIGTERM');
+        },
+      });
     } catch (err) {
       if (signalled) return 128 + constants.signals[signalled];
       throw err;
@@ -76,6 +85,7 @@ export async function runCommand(argv: string[], opts: RunOptions): Promise<numb
     // stop() ends whatever the command left behind in its group (or tagged as it) first, then the services.
     const summary = await services.stop();
     if (signalled) return 128 + constants.signals[signalled];
+    if (endedByFailure) return 1;
     if (result.failed && result.exitCode === undefined) {
       if (result.signal) return 128 + constants.signals[result.signal];
       stderrLogger.error(`cleanroom: could not run ${argv.join(' ')}: ${result.shortMessage}`);

@@ -40,6 +40,8 @@ export interface ResolvedService {
 export interface ResolvedConfig {
   services: ResolvedService[];
   verbose: boolean;
+  /** When a service dies (or stops answering) during the tests: end the run at once, or keep going. */
+  onServiceExit: 'end-run' | 'continue';
   root: string;
 }
 
@@ -100,7 +102,7 @@ export function resolveConfig(input: unknown, opts: { root?: string; source?: st
       portInUse: s.portInUse ?? cfg.portInUse ?? DEFAULTS.portInUse,
     };
   });
-  return { services, verbose, root };
+  return { services, verbose, root, onServiceExit: cfg.onServiceExit ?? 'end-run' };
 }
 
 export type { ConfigInput };

@@ -57,6 +57,7 @@ export const configSchema = z
     ),
     verbose: z.boolean().optional(),
     portInUse: portInUseSchema.optional(),
+    onServiceExit: z.enum(['end-run', 'continue']).optional(),
     /** Folder that relative `cwd` values resolve against; set by the config loader. */
     root: z.string().optional(),
   })

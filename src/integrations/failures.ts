@@ -8,9 +8,7 @@ import type { StopSummary } from '../run/start.js';
  */
 export function throwIfRunFailed(summary: StopSummary): void {
   const problems = [
-    ...summary.failures.map(
-      (f) => `service "${f.service}" ${f.signal ? `was killed by ${f.signal}` : `exited with code ${f.code}`} while the tests were running`,
-    ),
+    ...summary.failures.map((f) => `service "${f.service}" ${f.reason} while the tests were running`),
     ...summary.portsHeld.map((p) => `port ${p} is still held after teardown`),
     ...summary.left.map((p) => `pid ${p.pid} (${p.command || '?'}) of this run is still running after teardown`),
   ];

@@ -17,7 +17,11 @@ interface PlaywrightConfig {
 /** Playwright globalSetup: start the services; the returned function is the teardown. */
 export default async function globalSetup(config?: PlaywrightConfig): Promise<() => Promise<void>> {
   const root = config?.configFile ? dirname(config.configFile) : config?.rootDir;
-  const services = await start(await loadForRunner(root));
+  const services = await start(await loadForRunner(root), {
+    // A service died (onServiceExit: 'end-run'): interrupt the run as Ctrl+C would; Playwright marks the
+    // running tests interrupted, starts no more, and runs the teardown, which fails the run.
+    endRun: () => process.kill(process.pid, 'SIGINT'),
+  });
   // Workers are forked after globalSetup and inherit the runner's environment.
   Object.assign(process.env, services.env);
   return async () => {

@@ -22,6 +22,8 @@ declare module 'vitest' {
 interface VitestSetupContext {
   provide(key: 'cleanroom', value: ServicesInfo): void;
   config?: { root?: string };
+  /** Vitest 3+: the running instance (TestProject.vitest). */
+  vitest?: { cancelCurrentRun?(reason: string): Promise<void> };
 }
 
 /** Vitest globalSetup: start the services; the returned function is Vitest's teardown. */
@@ -31,7 +33,10 @@ export default async function setup(ctx: VitestSetupContext): Promise<() => Prom
   // ...and when the runner is SIGKILLed: the pool starts after globalSetup, so its workers inherit this
   // tag, and the watchdog stops whatever carries it once the runner's pipe closes.
   process.env[RUNNER_VAR] = runnerTag();
-  const services = await start(await loadForRunner(ctx.config?.root));
+  const services = await start(await loadForRunner(ctx.config?.root), {
+    // A service died (onServiceExit: 'end-run'): no further test starts; teardown then fails the run.
+    endRun: () => void ctx.vitest?.cancelCurrentRun?.('cleanroom: a service died')?.catch(() => {}),
+  });
   ctx.provide('cleanroom', services.info);
   Object.assign(process.env, services.env);
   return async () => {

@@ -17,7 +17,7 @@ import { commandOf, processInfo, taggedProcesses } from '../os/process-table.js'
 import { finalPortPass } from '../ports/final-pass.js';
 import { fmtMs } from '../ready/wait-ready.js';
 import { silentReporter, type StartupReporter } from '../report/reporter.js';
-import { describeExit, type ExitInfo, type SpawnedService } from '../spawn/spawn-service.js';
+import { describeExit } from '../spawn/spawn-service.js';
 import { tagEnv } from '../spawn/tag-env.js';
 import type { ServiceTree } from '../stop/service-tree.js';
 import { stopTrees, type StopResult } from '../stop/stop-tree.js';
@@ -27,6 +27,7 @@ import { startInOrder } from './schedule.js';
 import { startService, type ServiceRun } from './service-start.js';
 import { servicesEnv, type ServicesInfo } from './service-env.js';
 import { Tracker } from './tracker.js';
+import { watchPort } from './watch.js';
 
 export interface StartOptions {
   /** Where cleanroom's own lines go (default: stderr). */
@@ -43,11 +44,20 @@ export interface StartOptions {
   signal?: AbortSignal;
   /** Told as each service waits, gets ready or fails (the live start-up status). Default: nothing. */
   reporter?: StartupReporter;
+  /**
+   * How to end the caller's run when a service dies or stops answering during the tests and the
+   * config's onServiceExit is 'end-run' (the default). The Vitest and Playwright integrations and
+   * `cleanroom run` pass theirs; without one, a failure is reported (and given to onFailure) only.
+   */
+  endRun?: (failure: ServiceExit) => void;
 }
 
-/** A service that exited while the tests ran. */
+/** A service that exited, or stopped answering on its port, while the tests ran. */
 export interface ServiceExit {
   service: string;
+  /** What happened, in words: "exited with code 7", "stopped answering on :3001 (node … exited; nodemon … still running)". */
+  reason: string;
+  /** The leader's exit code or signal; both null when the service stopped answering but its leader lives. */
   code: number | null;
   signal: NodeJS.Signals | null;
   /** The last lines it printed. */
@@ -122,6 +132,8 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
   let interruptedBy: NodeJS.Signals | 'exit' | undefined;
   const runs = new Map<string, ServiceRun>(cfg.services.map((svc) => [svc.name, { svc, state: 'starting' }]));
   const adopted: ServiceTree[] = [];
+  /** Stops the port watchers (see watch.ts). */
+  const unwatch: Array<() => void> = [];
   const failures: ServiceExit[] = [];
   const failureListeners: Array<(e: ServiceExit) => void | Promise<void>> = [];
   const notify = (fn: (e: ServiceExit) => void | Promise<void>, f: ServiceExit) =>
@@ -158,6 +170,7 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
   const stop = (): Promise<StopSummary> => {
     stopPromise ??= (async () => {
       state = 'stopping';
+      for (const u of unwatch) u();
       const t0 = performance.now();
       // What the caller adopted first: it may be using the services until its last moment.
       await stopTrees(adopted);
@@ -227,24 +240,39 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
     );
   }
 
-  // While the tests run: a service that exits on its own is reported at once.
+  // While the tests run: a service that exits on its own, or stops answering on its port, is a failure,
+  // reported at once; with onServiceExit: 'end-run' the caller's run is ended too.
   state = 'running';
+  let ending = false;
+  const fail = (r: ServiceRun, failure: ServiceExit) => {
+    if (state !== 'running' || r.state === 'exited') return;
+    r.state = 'exited';
+    failures.push(failure);
+    log.error(
+      formatServiceMessage(
+        r.svc.name,
+        `${failure.reason} while the tests were running`,
+        cfg.onServiceExit === 'end-run' && options.endRun
+          ? 'Ending the run now (onServiceExit: \'end-run\'); tests still running will fail because of this. Its output is below.'
+          : 'Tests that use it will fail; the run will end non-zero. Its output is below.',
+        failure.logTail,
+      ),
+    );
+    for (const fn of failureListeners) notify(fn, failure);
+    if (cfg.onServiceExit === 'end-run' && options.endRun && !ending) {
+      ending = true;
+      options.endRun(failure);
+    }
+  };
   for (const r of runs.values()) {
-    r.spawned?.exited.then((exit) => {
-      if (state !== 'running') return;
-      r.state = 'exited';
-      const failure = toFailure(r.svc.name, exit, r.spawned!);
-      failures.push(failure);
-      log.error(
-        formatServiceMessage(
-          r.svc.name,
-          `${describeExit(exit)} while the tests were running`,
-          'Tests that use it will fail; the run will end non-zero. Its output is below.',
-          failure.logTail,
-        ),
-      );
-      for (const fn of failureListeners) notify(fn, failure);
-    });
+    const spawned = r.spawned;
+    if (!spawned || !r.tree) continue;
+    spawned.exited.then((exit) => fail(r, { service: r.svc.name, reason: describeExit(exit), code: exit.code, signal: exit.signal, logTail: spawned.output.tail() }));
+    unwatch.push(
+      watchPort(r.svc, r.tree, (port, processes) =>
+        fail(r, { service: r.svc.name, reason: `stopped answering on :${port} (${processes})`, code: null, signal: null, logTail: spawned.output.tail() }),
+      ),
+    );
   }
 
   const info: ServicesInfo = Object.fromEntries([...runs.values()].map((r) => [r.svc.name, r.info!]));
@@ -312,8 +340,5 @@ function isAbort(e: unknown): boolean {
   return e instanceof Error && e.name === 'AbortError';
 }
 
-function toFailure(service: string, exit: ExitInfo, spawned: SpawnedService): ServiceExit {
-  return { service, code: exit.code, signal: exit.signal, logTail: spawned.output.tail() };
-}
 
 export { CleanroomError };
