@@ -164,3 +164,27 @@ function decodeV6(hex: string): string {
   if (hex.startsWith('0000000000000000FFFF0000')) return `::ffff:${decodeV4(hex.slice(24))}`;
   return hex;
 }
+
+/** The TCP ports these processes listen on (any address), from their fds and /proc/net/tcp{,6}. */
+export function listeningPortsOf(pids: number[]): number[] {
+  const portByInode = new Map<string, number>();
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const text = safe(() => readFileSync(file, 'utf8'), '');
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 10 || cols[3] !== '0A') continue;
+      const local = cols[1] ?? '';
+      portByInode.set(cols[9] ?? '', parseInt(local.slice(local.lastIndexOf(':') + 1), 16));
+    }
+  }
+  const ports = new Set<number>();
+  for (const pid of pids) {
+    for (const fd of safe(() => readdirSync(`/proc/${pid}/fd`), [] as string[])) {
+      const link = safe(() => readlinkSync(`/proc/${pid}/fd/${fd}`), '');
+      if (!link.startsWith('socket:[')) continue;
+      const port = portByInode.get(link.slice(8, -1));
+      if (port !== undefined) ports.add(port);
+    }
+  }
+  return [...ports].sort((a, b) => a - b);
+}

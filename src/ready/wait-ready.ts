@@ -12,6 +12,8 @@ import { checkProbe } from './check.js';
 import { httpProbe } from './http.js';
 import { logProbe } from './log.js';
 import { checkOwnership, ownedPort } from './ownership.js';
+import { hasProcfs, listeningInodes, listeningPortsOf } from '../os/procfs.js';
+import { liveProcesses } from '../stop/service-tree.js';
 import type { Attempt, ReadyProbe } from './probe.js';
 import { tcpProbe } from './tcp.js';
 
@@ -72,6 +74,7 @@ export async function waitReady(
   const port = ownedPort(svc);
   const exitedEarly = () => exitedEarlyError(svc, spawned);
   try {
+    const wrongPort = wrongPortWatch(svc);
     let foreignSince: number | undefined;
     let detail = NO_ATTEMPT;
     for (;;) {
@@ -108,6 +111,7 @@ export async function waitReady(
         foreignSince = undefined;
         detail = a.detail ?? 'not ready';
       }
+      if (port !== undefined) wrongPort.check(port, tree, spawned);
       if (performance.now() - t0 > svc.readyTimeout) {
         throw new ServiceError(
           svc.name,
@@ -146,4 +150,44 @@ async function attemptWithin(probe: ReadyProbe, leftMs: number, spawned: Spawned
 
 export function fmtMs(ms: number): string {
   return ms >= 1000 ? `${+(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}
+
+/** How long a service may listen elsewhere while its configured port stays closed before that is a failure. */
+const WRONG_PORT_GRACE_MS = 3000;
+/** Ports a dev server opens beside its own that say nothing about a wrong port: Node's inspector (--inspect). */
+const SIDE_PORTS = new Set([9229]);
+/** How often the tree's listening ports are looked at while waiting. */
+const WRONG_PORT_EVERY_MS = 250;
+
+/**
+ * A service configured on one port that listens on another (5713 in the config, Vite on 5173) would
+ * cost the whole readyTimeout. Its tree's sockets say so much sooner: once it listens on other ports
+ * while the configured one stays closed, for a short grace, fail and name the ports it opened.
+ */
+function wrongPortWatch(svc: ResolvedService): { check(port: number, tree: ServiceTree, spawned: SpawnedService): void } {
+  let since: number | undefined;
+  let lastLook = 0;
+  return {
+    check(port, tree, spawned) {
+      if (!hasProcfs) return;
+      const now = performance.now();
+      if (now - lastLook < WRONG_PORT_EVERY_MS) return;
+      lastLook = now;
+      const pids = liveProcesses(tree).map((p) => p.pid);
+      const ports = listeningPortsOf(pids).filter((p) => !SIDE_PORTS.has(p));
+      if (ports.length === 0 || ports.includes(port) || listeningInodes(port).size > 0) {
+        since = undefined;
+        return;
+      }
+      since ??= now;
+      if (now - since < WRONG_PORT_GRACE_MS) return;
+      const list = ports.map((p) => `:${p}`).join(', ');
+      throw new ServiceError(
+        svc.name,
+        `listens on ${list}, not on :${port} as configured`,
+        `Set ${svc.name}'s port (and its ready URL) to ${ports.length === 1 ? ports[0] : 'the right one'}, or make it listen on ${port} (for most dev servers: --port ${port}, or PORT=${port} in env). Its output is below.`,
+        spawned.output.tail(),
+      );
+    },
+  };
 }
