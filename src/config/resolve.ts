@@ -10,7 +10,8 @@ export const DEFAULTS = {
   stopSignal: 'SIGTERM' as NodeJS.Signals,
   stopTimeout: 5_000,
   stopCommandTimeout: 30_000,
-  portInUse: 'kill' as PortInUse,
+  portInUse: 'auto' as PortInUse,
+  reuseExisting: false,
 };
 
 /** How readiness is checked, normalised. */
@@ -35,6 +36,8 @@ export interface ResolvedService {
   stopCommand?: { command: string | string[]; timeout: number };
   dependsOn: string[];
   portInUse: PortInUse;
+  /** With portInUse 'auto', outside CI: use a live server already on the port instead of failing. */
+  reuseExisting: boolean;
 }
 
 export interface ResolvedConfig {
@@ -100,6 +103,7 @@ export function resolveConfig(input: unknown, opts: { root?: string; source?: st
       ...(s.stopCommand !== undefined && { stopCommand: { command: s.stopCommand, timeout: s.stopCommandTimeout ?? DEFAULTS.stopCommandTimeout } }),
       dependsOn: s.dependsOn ?? [],
       portInUse: s.portInUse ?? cfg.portInUse ?? DEFAULTS.portInUse,
+      reuseExisting: s.reuseExisting ?? cfg.reuseExisting ?? DEFAULTS.reuseExisting,
     };
   });
   return { services, verbose, root, onServiceExit: cfg.onServiceExit ?? 'end-run' };

@@ -32,7 +32,7 @@ const command = z.union([
     .refine((a) => a.length === 0 || (a[0] ?? '').trim().length > 0, 'must start with a program name'),
 ]);
 
-export const portInUseSchema = z.enum(['kill', 'reuse', 'error']);
+export const portInUseSchema = z.enum(['auto', 'kill', 'reuse', 'error']);
 
 export const serviceSchema = z.strictObject({
   command,
@@ -47,6 +47,7 @@ export const serviceSchema = z.strictObject({
   stopCommandTimeout: z.number().positive('must be greater than 0').optional(),
   dependsOn: z.array(z.string()).optional(),
   portInUse: portInUseSchema.optional(),
+  reuseExisting: z.boolean().optional(),
 });
 
 export const configSchema = z
@@ -57,6 +58,7 @@ export const configSchema = z
     ),
     verbose: z.boolean().optional(),
     portInUse: portInUseSchema.optional(),
+    reuseExisting: z.boolean().optional(),
     onServiceExit: z.enum(['end-run', 'continue']).optional(),
     /** Folder that relative `cwd` values resolve against; set by the config loader. */
     root: z.string().optional(),

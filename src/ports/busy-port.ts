@@ -1,7 +1,10 @@
 /**
  * The port policy before a service starts: what to do when its port already answers (portInUse).
  * A live cleanroom run's port is never taken; 'reuse' uses what answers; 'error' names the holder;
- * 'kill' stops the holder's tree through the kill policy.
+ * 'kill' stops the holder's tree through the kill policy. 'auto' (the default) is safe on a
+ * developer's machine and strict in CI: a leftover (orphaned, or from a dead cleanroom run) is always
+ * stopped; a live process with a living parent is stopped in CI, and locally reused with
+ * reuseExisting: true, or named in an error with the one line to change.
  */
 import type { ResolvedService } from '../config/resolve.js';
 import { ServiceError } from '../errors.js';
@@ -9,6 +12,7 @@ import { liveRuns } from '../ledger/reap.js';
 import type { Logger } from '../run/log.js';
 import { clearPort } from './clear-port.js';
 import { describeHolders, findPortHolders, type PortHolder } from './holders.js';
+import { classifyHolder, inCI } from './holder-kind.js';
 
 export type BusyPortOutcome = { action: 'cleared' } | { action: 'reuse'; holders: PortHolder[] };
 
@@ -39,6 +43,18 @@ export async function handleBusyPort(svc: ResolvedService, runId: string, log: L
       `cannot start: port ${port} is already in use by ${describeHolders(holders)}`,
       `Stop that process, or set portInUse: 'kill' to have cleanroom stop it, or 'reuse' to test against it.`,
     );
+  }
+  if (svc.portInUse === 'auto' && !inCI()) {
+    const live = holders.map((h) => ({ h, kind: classifyHolder(h.pid) })).find((x) => x.kind.kind === 'live');
+    if (live && live.kind.kind === 'live') {
+      if (svc.reuseExisting) return { action: 'reuse', holders };
+      const parent = live.kind.parent;
+      throw new ServiceError(
+        svc.name,
+        `cannot start: port ${port} is in use by pid ${live.h.pid} (${live.h.command || '?'}), started by pid ${parent.pid} (${parent.command || '?'}), which is still running — likely a server you started yourself`,
+        `cleanroom stops such a process only in CI. To test against it, add \`reuseExisting: true\` to ${svc.name}; to have cleanroom stop it, \`portInUse: 'kill'\`; or stop it yourself.`,
+      );
+    }
   }
   const r = await clearPort(port, { runId, graceMs: svc.stopTimeout, log: (m) => log.warn(m), why: `is needed by ${svc.name}` });
   if (!r.free) {

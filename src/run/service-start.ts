@@ -43,7 +43,7 @@ export async function startService(run: ServiceRun, ctx: StartContext): Promise<
       const url = await serviceUrl({ ...svc, ready: { kind: 'none' } });
       run.info = { url, port: svc.port, pid: outcome.holders[0]?.pid ?? 0 };
       run.state = 'reused';
-      ctx.log.info(`${svc.name} reuses what already answers on :${svc.port} (portInUse: 'reuse')`);
+      ctx.log.info(`${svc.name} reuses what already answers on :${svc.port} (${svc.portInUse === 'reuse' ? "portInUse: 'reuse'" : 'reuseExisting: true'})`);
       ctx.report.reused(svc.name, url);
       return;
     }

@@ -1,5 +1,5 @@
 /**
- * What happens to a port that is already taken: portInUse 'kill' (the default) stops the holder's
+ * What happens to a port that is already taken: portInUse 'kill' stops the holder's
  * whole process group, 'reuse' tests against it and leaves it alone, 'error' refuses to start. After
  * stop(), a final pass frees a service's port from a listener that neither its group nor its run tag
  * reaches; and a stale server answering a service's ready URL is not taken for the service.
@@ -41,7 +41,7 @@ async function holderOn(port: number): Promise<{ holder: Holder; group: Proc[] }
 }
 
 describe('portInUse policies', () => {
-  it("'kill' (the default): the holder's whole group is stopped, the service starts, and a warning names pid and port", async () => {
+  it("'kill': the holder's whole group is stopped, the service starts, and a warning names pid and port", async () => {
     const mark = testMark();
     const port = await freePort();
     const { holder, group } = await holderOn(port);
@@ -49,7 +49,7 @@ describe('portInUse policies', () => {
 
     const services = stopWhenDone(
       await start(
-        { services: { api: { command: [node, SERVICE], port, env: { PORT: String(port), TEST_MARK: mark } } } },
+        { services: { api: { command: [node, SERVICE], port, portInUse: 'kill', env: { PORT: String(port), TEST_MARK: mark } } } },
         { logger },
       ),
     );
