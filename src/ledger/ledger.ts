@@ -9,6 +9,7 @@
 import { lstatSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { releasePortLocks } from './port-locks.js';
 import { isRunRecord, recordProblem } from './record-shape.js';
 import { ensureStateDir, stateDir } from './state-dir.js';
 
@@ -34,6 +35,8 @@ export interface LedgerService {
   definition?: string;
   /** Where its output goes (services of `cleanroom up`). */
   logFile?: string;
+  /** The compared parts of the definition, to say what differs (ledger/definition-hash.ts). */
+  spec?: Record<string, string>;
 }
 
 export type RunKind = 'up' | 'test';
@@ -44,6 +47,8 @@ export interface RunRecord {
   kind?: RunKind;
   /** The `cleanroom up` invocation this run belongs to (one run per service there, so each can restart). */
   upId?: string;
+  /** The config's root folder (where its file is): warm reuse matches `up` runs of the same project. */
+  root?: string;
   /** The host's name: with a shared home folder, another host's records are never touched. */
   host?: string;
   /** The kernel's boot id: start times count from boot, so a record from another boot names no live process. */
@@ -117,6 +122,7 @@ export function removeRecord(runId: string): void {
   } catch {
     /* already gone */
   }
+  releasePortLocks(runId);
 }
 
 const warnedFiles = new Set<string>();

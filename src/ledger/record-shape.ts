@@ -52,6 +52,8 @@ export function recordProblem(raw: unknown): string | undefined {
   if (raw.bootId !== undefined && typeof raw.bootId !== 'string') return 'bootId is not a string';
   if (raw.host !== undefined && typeof raw.host !== 'string') return 'host is not a string';
   if (raw.kind !== undefined && raw.kind !== 'up' && raw.kind !== 'test') return 'kind is not "up" or "test"';
+  if (raw.root !== undefined && typeof raw.root !== 'string') return 'root is not a string';
+  if (raw.upId !== undefined && typeof raw.upId !== 'string') return 'upId is not a string';
   if (typeof raw.cwd !== 'string' || typeof raw.startedAt !== 'string') return 'no cwd or startedAt';
   if (!Array.isArray(raw.services)) return 'services is not a list';
   const bad = raw.services.findIndex((s) => !isService(s));

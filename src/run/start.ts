@@ -8,7 +8,10 @@ import type { CleanroomConfig } from '../config/define.js';
 import { CleanroomError, formatServiceMessage, ServiceError } from '../errors.js';
 import { guardRun, type SignalHandling } from '../guards/process-guards.js';
 import { watchdogEnsure, watchdogIdentity, watchdogRelease, watchdogTrack, watchdogUntrack } from '../guards/watchdog.js';
-import { currentBootId, removeRecord, writeRecord, type LedgerService } from '../ledger/ledger.js';
+import { currentBootId, removeRecord, writeRecord, type LedgerService, type RunKind } from '../ledger/ledger.js';
+import { definitionSpec, hashSpec } from '../ledger/definition-hash.js'; // ops
+import { withAutoPort } from '../ports/auto-port.js'; // ops
+import { findWarmService } from './warm-reuse.js'; // ops
 import { liveRuns, reapStaleRuns } from '../ledger/reap.js';
 import { commandOf, processInfo } from '../os/process-table.js';
 import { liveProcesses } from '../stop/service-tree.js';
@@ -39,6 +42,17 @@ export interface StartOptions {
   signal?: AbortSignal;
   /** Told as each service waits, gets ready or fails (the live start-up status). Default: nothing. */
   reporter?: StartupReporter;
+  /** ops: how the run is recorded in the ledger: 'up' (the supervisor of `cleanroom up`) or 'test' (default). */
+  kind?: RunKind;
+  /** ops: the `cleanroom up` invocation this start() belongs to (it runs one start() per service). */
+  upId?: string;
+  /** ops: also append each service's output to this file (the services of `cleanroom up`). */
+  logFile?: (service: string) => string;
+  /**
+   * ops: use a service already running from `cleanroom up` in this project when its definition is the
+   * same (and the listener on its port is its own), and leave it running. Default: true, except for 'up'.
+   */
+  warmReuse?: boolean;
 }
 
 /** A service that exited while the tests ran. */
@@ -114,9 +128,13 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
   const runner = { pid: process.pid, startTime: processInfo(process.pid)?.startTime ?? Number.NaN, command: commandOf(process.pid) };
   const startedAt = new Date().toISOString();
   const bootId = currentBootId();
+  const kind: RunKind = options.kind ?? 'test'; // ops
   const record = () =>
     writeRecord({
       runId,
+      kind, // ops
+      ...(options.upId && { upId: options.upId }), // ops
+      root: cfg.root, // ops
       ...(bootId && { bootId }),
       runner,
       ...(watchdogIdentity() && { watchdog: watchdogIdentity()! }),
@@ -132,11 +150,27 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
   await reapStaleRuns((m) => log.warn(m));
 
   const readyBy = new Map<string, Promise<void>>();
-  const startOne = async (svc: ResolvedService): Promise<void> => {
-    await Promise.all(svc.dependsOn.map((d) => readyBy.get(d)));
+  const startOne = async (declared: ResolvedService): Promise<void> => {
+    await Promise.all(declared.dependsOn.map((d) => readyBy.get(d)));
     abort.signal.throwIfAborted();
-    const entry: Started = { svc };
-    started.set(svc.name, entry);
+    const entry: Started = { svc: declared };
+    started.set(declared.name, entry);
+    // ops (begin): warm reuse of `cleanroom up`'s service, then port: 'auto' (src/run/warm-reuse.ts, src/ports/auto-port.ts)
+    if (kind !== 'up' && options.warmReuse !== false) {
+      const warm = await findWarmService(declared, cfg.root, runId);
+      if (warm) {
+        Object.assign(entry, { reused: true, info: warm.info });
+        log.info(`${declared.name} is already running from \`cleanroom up\` (run ${warm.run.upId ?? warm.run.runId}) with the same definition: using it${warm.info.url ? ` at ${warm.info.url}` : ''}, and leaving it running`);
+        report.reused(declared.name, warm.info.url);
+        return;
+      }
+    }
+    const spec = definitionSpec(declared);
+    const definition = hashSpec(spec);
+    const svc = await withAutoPort(declared, runId);
+    entry.svc = svc;
+    const logFile = options.logFile?.(svc.name);
+    // ops (end)
     if (svc.port !== undefined && !(await isPortFree(svc.port))) {
       const reused = await handleBusyPort(svc, runId, log);
       if (reused) {
@@ -147,7 +181,7 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
       }
     }
     abort.signal.throwIfAborted();
-    const spawned = spawnService(svc, runId, cfg.verbose);
+    const spawned = spawnService(svc, runId, cfg.verbose, logFile); // ops: logFile
     entry.spawned = spawned;
     if (spawned.pid <= 0) {
       await spawned.exited; // could not be spawned at all (ENOENT...): no group to track
@@ -175,14 +209,18 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
         stopTimeout: svc.stopTimeout,
         ...(svc.port !== undefined && { port: svc.port }),
         pids: tree.known,
+        definition, // ops
+        spec, // ops
+        ...(logFile && { logFile }), // ops
+        ...(entry.info?.url && { url: entry.info.url }), // ops
       });
       record();
     };
     snapshot();
     report.waiting(svc.name, readyDescription(svc));
     const ready = await waitReady(svc, spawned, entry.tree, abort.signal);
-    snapshot();
     entry.info = { url: await urlOf(svc, ready.host), pid: spawned.pid, ...(svc.port !== undefined && { port: svc.port }) };
+    snapshot(); // ops: after entry.info, so that the ledger has the URL
     log.info(`${svc.name} ready${svc.port !== undefined ? ` on :${svc.port}` : ''} in ${fmtMs(ready.ms)}`);
     report.ready(svc.name, ready.ms, entry.info.url || undefined);
   };
