@@ -66,7 +66,7 @@ describe('cleanroom up / status / logs / restart / down', () => {
 
     const table = await cli(['status'], { cwd: p.dir, env: p.env });
     expect(table.stdout).toMatch(/SERVICE\s+PORT\s+URL\s+PIDS\s+UP\s+CPU\s+RSS/);
-    expect(table.stdout).not.toMatch(/\x1b\[/); // NO_COLOR and a pipe: no colour codes
+    expect(table.stdout).not.toContain('\u001b['); // NO_COLOR and a pipe: no colour codes
 
     const logs = await cli(['logs', 'api'], { cwd: p.dir, env: p.env });
     expect(logs.code).toBe(0);
