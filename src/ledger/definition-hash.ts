@@ -34,7 +34,7 @@ export function definitionSpec(svc: ResolvedService): DefinitionSpec {
     command: JSON.stringify(svc.command),
     cwd: svc.cwd,
     env,
-    port: svc.autoPort ? `auto (from ${svc.autoPort.base})` : String(svc.port ?? ''),
+    port: svc.autoPort ? 'auto' : String(svc.port ?? ''), // not portBase: any picked port serves the same definition
     ready: readySpec(svc.ready),
     stopSignal: svc.stopSignal,
   };
