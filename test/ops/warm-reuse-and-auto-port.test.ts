@@ -6,10 +6,11 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { loadConfig, start } from '../../src/index.js';
 import { silentLogger } from '../../src/run/log.js';
-import { answeringPid, processesWithEnv } from '../helpers/api.js';
+import { answeringPid, processesWithEnv, waitFor } from '../helpers/api.js';
+import { startForeignHolder } from '../helpers/spawn.js';
 import { freePort, isAlive, portIsFree, survivors } from '../helpers/os.js';
 import { cli, cliProcess, project, status, svc } from './cli-helpers.js';
 
@@ -103,6 +104,32 @@ describe('warm reuse of `cleanroom up`', () => {
     const again = await cli(['run', '--', 'node', 'check.mjs'], { cwd: p.dir, env: { ...p.env, MARKER: marker } });
     expect(again.code, again.stderr).toBe(0);
     expect(readFileSync(marker, 'utf8')).toBe('ran');
+  });
+});
+
+describe('warm reuse never tests against a stranger', () => {
+  it('when up\'s server died and a stranger took its port, the test run fails naming the stranger', async () => {
+    const p = project();
+    const apiPort = await freePort();
+    p.writeConfig(...config(p.mark, apiPort, '1', await freePort()));
+    writeFileSync(join(p.dir, 'check.mjs'), CHECK);
+    const up = await cli(['up'], { cwd: p.dir, env: p.env });
+    expect(up.code, up.stderr).toBe(0);
+    const upProcs = processesWithEnv('TEST_MARK', p.mark);
+    const server = await answeringPid(apiPort);
+    expect(upProcs.map((x) => x.pid)).toContain(server);
+    // up's api server dies (its idle child lives on, so the service's tree is still there)...
+    process.kill(server!, 'SIGKILL'); // a process of this test's `up` (it carries the test's mark, checked above)
+    await waitFor('the port to be free', () => portIsFree(apiPort));
+    // ...and a process that is no one's service takes the port.
+    const stranger = await startForeignHolder(apiPort);
+    onTestFinished(() => stranger.kill());
+    const marker = join(p.dir, 'ran');
+    const run = await cli(['run', '--', 'node', 'check.mjs'], { cwd: p.dir, env: { ...p.env, MARKER: marker } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`port ${apiPort} is answered by pid ${stranger.pid} \\(.*service\\.mjs\\), not by that service`));
+    expect(existsSync(marker), 'the tests ran against a stranger').toBe(false);
+    expect(isAlive(stranger), 'the stranger was stopped by a test run').toBe(true);
   });
 });
 
