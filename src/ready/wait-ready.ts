@@ -12,7 +12,7 @@ import { checkProbe } from './check.js';
 import { httpProbe } from './http.js';
 import { logProbe } from './log.js';
 import { checkOwnership, ownedPort } from './ownership.js';
-import type { Attempt, ReadyProbe } from './probe.js';
+import type { Attempt, Captured, ReadyProbe } from './probe.js';
 import { tcpProbe } from './tcp.js';
 
 const POLL_MS = 10;
@@ -58,6 +58,8 @@ export interface Readiness {
   ms: number;
   /** The loopback host that answered, when known. */
   host?: string;
+  /** ops: the port or URL a log line told. */
+  captured?: Captured;
 }
 
 export async function waitReady(
@@ -82,7 +84,7 @@ export async function waitReady(
       abort.throwIfAborted();
       if (a.ok) {
         const own = port === undefined ? ({ ok: true } as const) : await checkOwnership(port, tree);
-        if (own.ok) return { ms: performance.now() - t0, ...(a.host && { host: a.host }) };
+        if (own.ok) return { ms: performance.now() - t0, ...(a.host && { host: a.host }), ...(a.captured && { captured: a.captured }) };
         if ('notListening' in own) {
           foreignSince = undefined;
           detail = `${probe.describe} passed, but nothing listens on :${port} yet`;

@@ -12,6 +12,7 @@ import { currentBootId, removeRecord, writeRecord, type LedgerService, type RunK
 import { definitionSpec, hashSpec } from '../ledger/definition-hash.js'; // ops
 import { withAutoPort } from '../ports/auto-port.js'; // ops
 import { findWarmService } from './warm-reuse.js'; // ops
+import { applyCaptured } from '../ready/captured.js'; // ops
 import { liveRuns, reapStaleRuns } from '../ledger/reap.js';
 import { commandOf, processInfo } from '../os/process-table.js';
 import { liveProcesses } from '../stop/service-tree.js';
@@ -207,7 +208,7 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
         leaderStartTime: tree.leaderStartTime,
         stopSignal: svc.stopSignal,
         stopTimeout: svc.stopTimeout,
-        ...(svc.port !== undefined && { port: svc.port }),
+        ...(entry.svc.port !== undefined && { port: entry.svc.port }), // ops: entry.svc (a captured port)
         pids: tree.known,
         definition, // ops
         spec, // ops
@@ -220,6 +221,12 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
     report.waiting(svc.name, readyDescription(svc));
     const ready = await waitReady(svc, spawned, entry.tree, abort.signal);
     entry.info = { url: await urlOf(svc, ready.host), pid: spawned.pid, ...(svc.port !== undefined && { port: svc.port }) };
+    if (ready.captured) {
+      // ops: the port/URL a log line told (src/ready/captured.ts)
+      const c = await applyCaptured(svc, ready.captured, entry.tree);
+      entry.svc = c.svc;
+      entry.info = { url: c.url ?? entry.info.url, pid: spawned.pid, ...(c.svc.port !== undefined && { port: c.svc.port }) };
+    }
     snapshot(); // ops: after entry.info, so that the ledger has the URL
     log.info(`${svc.name} ready${svc.port !== undefined ? ` on :${svc.port}` : ''} in ${fmtMs(ready.ms)}`);
     report.ready(svc.name, ready.ms, entry.info.url || undefined);
