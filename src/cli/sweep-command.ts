@@ -26,8 +26,9 @@ function describeTarget(t: Target, dry: boolean): string {
 function renderPlan(plan: SweepPlan): string[] {
   const lines: string[] = [];
   for (const s of plan.stale) {
-    if (s.origin === 'old-boot') lines.push(`stale run ${s.runId}: from an earlier boot; would remove its record (nothing to signal)`);
-    else lines.push(`stale run ${s.runId} (${s.kind}, runner pid ${s.runnerPid} gone): ${s.targets.length ? `${s.targets.length} process(es) left` : 'nothing left'}; would remove its record`);
+    const id = s.upId ?? s.runId;
+    if (s.origin === 'old-boot') lines.push(`stale run ${id}: from an earlier boot; would remove its record (nothing to signal)`);
+    else lines.push(`stale run ${id} (${s.kind}, runner pid ${s.runnerPid} gone): ${s.targets.length ? `${s.targets.length} process(es) left` : 'nothing left'}; would remove its record`);
     for (const t of s.targets) lines.push(describeTarget(t, true));
     for (const r of s.refused) lines.push(`  would leave pid ${r.pid} alone: ${r.reason}`);
   }
@@ -35,7 +36,7 @@ function renderPlan(plan: SweepPlan): string[] {
     if (p.free) lines.push(`port ${p.port}: free`);
     else if (p.refused) lines.push(`port ${p.port}: held by ${p.holders.map((h) => `pid ${h.pid} (${h.command || '?'})`).join(', ') || '?'}; would leave it alone: ${p.refused}`);
     else {
-      lines.push(`port ${p.port}: held by ${p.holders.map((h) => `pid ${h.pid} (${h.command || '?'})`).join(', ')}`);
+      lines.push(`port ${p.port}: held by ${p.holders.map((h) => `pid ${h.pid} (${h.command || '?'})`).join(', ')}${p.viaStale?.length ? ` (pid ${p.viaStale.join(', ')}: stopped with the stale run above)` : ''}`);
       for (const t of p.targets) lines.push(describeTarget(t, true));
     }
   }
@@ -47,7 +48,7 @@ function renderResult(r: SweepResult): string[] {
   const lines: string[] = [];
   const sig = (s: { pid: number; command: string; signals: string[] }) => `  signalled pid ${s.pid} (${s.command || '?'}): ${s.signals.join(' then ')}`;
   for (const s of r.stale) {
-    lines.push(`stale run ${s.runId}: ${s.origin === 'old-boot' ? 'record of an earlier boot removed' : `stopped ${s.signalled.length} process(es), record removed`}`);
+    lines.push(`stale run ${s.upId ?? s.runId}: ${s.origin === 'old-boot' ? 'record of an earlier boot removed' : `stopped ${s.signalled.length} process(es), record removed`}`);
     lines.push(...s.signalled.map(sig));
     for (const x of s.refused) lines.push(`  left pid ${x.pid} alone: ${x.reason}`);
   }

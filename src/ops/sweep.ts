@@ -26,6 +26,8 @@ export interface Target {
 
 export interface StalePlan {
   runId: string;
+  /** The `cleanroom up` it belongs to, if any. */
+  upId?: string;
   kind: string;
   runnerPid: number;
   /** 'old-boot': a record of this host's earlier boot: nothing to signal, the file goes. */
@@ -42,6 +44,8 @@ export interface PortPlan {
   targets: Target[];
   /** Why the holders are left alone (a live run's service, another user's process...). */
   refused?: string;
+  /** Holders that are a stale run's processes, stopped with that run. */
+  viaStale?: number[];
 }
 
 export interface SweepPlan {
@@ -63,7 +67,7 @@ export async function planSweep(ports: PortSpec[], force: boolean): Promise<Swee
   const stale: StalePlan[] = [];
   for (const r of staleRuns()) {
     const origin = recordOrigin(r) === 'old-boot' ? 'old-boot' : 'this-boot';
-    const plan: StalePlan = { runId: r.runId, kind: r.kind ?? 'test', runnerPid: r.runner.pid, origin, targets: [], refused: [] };
+    const plan: StalePlan = { runId: r.runId, ...(r.upId && { upId: r.upId }), kind: r.kind ?? 'test', runnerPid: r.runner.pid, origin, targets: [], refused: [] };
     if (origin === 'this-boot') {
       for (const s of r.services) {
         if (Number.isNaN(s.leaderStartTime)) continue; // cannot be told from a later process with that number
@@ -88,7 +92,10 @@ export async function planSweep(ports: PortSpec[], force: boolean): Promise<Swee
     if (holders.length === 0) plan.refused = 'its holder cannot be seen (another user\'s process, or no /proc)';
     const table = allProcesses();
     for (const h of holders) {
-      if (planned.has(h.pid)) continue; // a stale run's process: stopped with its run
+      if (planned.has(h.pid)) {
+        (plan.viaStale ??= []).push(h.pid); // a stale run's process: stopped with its run
+        continue;
+      }
       const tree = portHolderTree(h.pid, undefined, table);
       if ('refused' in tree) {
         plan.refused = tree.refused;
