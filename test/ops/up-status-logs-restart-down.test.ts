@@ -5,7 +5,8 @@
  * nothing (its watchdog stops the services). Checked with the OS, not with cleanroom.
  */
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { answeringPid, processesWithEnv, statOf, waitFor } from '../helpers/api.js';
 import { freePort, isAlive, portIsFree, proc, survivors } from '../helpers/os.js';
 import { cli, project, status, svc } from './cli-helpers.js';
@@ -112,6 +113,49 @@ describe('cleanroom up / status / logs / restart / down', () => {
     await waitFor('the port to be free', () => portIsFree(port));
     const after = await status(p);
     expect(after.json.runs).toEqual([]);
+  });
+
+  it('a service that fails to start: up exits 1 with its error and output, and leaves nothing', async () => {
+    const p = project();
+    const okPort = await freePort();
+    const badPort = await freePort();
+    p.writeConfig(`{ ok: ${svc(p.mark, { port: okPort, env: { PORT: String(okPort) } })}, bad: ${svc(p.mark, { port: badPort, env: { EXIT_NOW_CODE: '3' }, more: "dependsOn: ['ok']," })} }`);
+    const up = await cli(['up'], { cwd: p.dir, env: p.env });
+    expect(up.code).toBe(1);
+    expect(up.stderr).toMatch(/service "bad" exited with code 3 before it was ready/);
+    expect(up.stderr).toMatch(/\| fatal: something went wrong/);
+    expect(await survivors(processesWithEnv('TEST_MARK', p.mark))).toEqual([]);
+    expect(await portIsFree(okPort)).toBe(true);
+    expect((await status(p)).json.runs).toEqual([]);
+  });
+
+  it('logs -f follows new output', async () => {
+    const p = project();
+    const port = await freePort();
+    p.writeConfig(`{ api: ${svc(p.mark, { port, env: { PORT: String(port) } })} }`);
+    expect((await cli(['up'], { cwd: p.dir, env: p.env })).code).toBe(0);
+    const { cliProcess } = await import('./cli-helpers.js');
+    const f = cliProcess(['logs', 'api', '-f', '-n', '0'], { cwd: p.dir, env: p.env });
+    onTestFinished(() => void f.child.kill('SIGKILL'));
+    let seen = '';
+    f.child.stdout!.on('data', (c: string) => (seen += c));
+    const first = await answeringPid(port);
+    await sleep(500);
+    // The service prints a line when it gets SIGTERM from a restart: it must show up in the follower.
+    expect((await cli(['restart', 'api'], { cwd: p.dir, env: p.env })).code).toBe(0);
+    const pid = await answeringPid(port);
+    expect(seen).not.toContain(`[service ${first}]`); // -n 0: nothing of what was there before
+    await waitFor('the new server\'s line in logs -f', () => seen.includes(`[service ${pid}] listening on ${port}`), 10_000);
+    f.child.kill('SIGINT');
+    expect((await f.done).code).toBe(0);
+  });
+
+  it('a state folder others can write (/tmp) is refused with the reason', async () => {
+    const p = project();
+    p.writeConfig(`{ api: ${svc(p.mark)} }`);
+    const r = await cli(['status'], { cwd: p.dir, env: { ...p.env, CLEANROOM_STATE_DIR: '/tmp' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/state folder \/tmp can be written by other users \(mode 1777\)/);
   });
 
   it('bad arguments get a clear error and exit 1', async () => {
