@@ -133,6 +133,31 @@ describe('warm reuse never tests against a stranger', () => {
   });
 });
 
+describe('a sibling worktree', () => {
+  it('never reuses another project\'s up (same config, other folder): a fixed port is an error naming that run; up is untouched', async () => {
+    const a = project();
+    const b = project();
+    const apiPort = await freePort();
+    const base = await freePort();
+    // The same service definitions, in two folders (two worktrees of one repo).
+    for (const p of [a, b]) {
+      p.writeConfig(...config(a.mark, apiPort, '1', base));
+      writeFileSync(join(p.dir, 'check.mjs'), CHECK);
+    }
+    const sharedEnv = { ...b.env, CLEANROOM_STATE_DIR: a.stateDir }; // one user, one state folder
+    const up = await cli(['up'], { cwd: a.dir, env: a.env });
+    expect(up.code, up.stderr).toBe(0);
+    const upProcs = processesWithEnv('TEST_MARK', a.mark);
+    const marker = join(b.dir, 'ran');
+    const run = await cli(['run', '--', 'node', 'check.mjs'], { cwd: b.dir, env: { ...sharedEnv, MARKER: marker } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).not.toMatch(/already running from `cleanroom up`/);
+    expect(run.stderr).toMatch(new RegExp(`port ${apiPort} belongs to another cleanroom run that is still running .* in ${a.dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    expect(existsSync(marker)).toBe(false);
+    expect(upProcs.every(isAlive), 'the sibling\'s run touched up\'s services').toBe(true);
+  });
+});
+
 describe("port: 'auto'", () => {
   it('two runs of the same suite at once each get their own ports and their own services', async () => {
     const p = project();
