@@ -25,12 +25,14 @@ export function findConfigFile(explicit?: string, cwd = process.cwd()): string {
 }
 
 /** Loads, validates and resolves a config file. Relative `cwd` values resolve against its folder. */
-export async function loadConfig(explicit?: string, cwd = process.cwd()): Promise<ResolvedConfig> {
+export async function loadConfig(explicit?: string, cwd = process.cwd(), opts: { fresh?: boolean } = {}): Promise<ResolvedConfig> {
   const file = findConfigFile(explicit, cwd);
   let mod: unknown;
   try {
     if (/\.m?js$/.test(file)) {
-      mod = ((await import(pathToFileURL(file).href)) as { default?: unknown }).default;
+      // ops: `fresh` (cleanroom restart re-reads an edited config): import() caches by URL, so a new query.
+      const href = pathToFileURL(file).href + (opts.fresh ? `?t=${Date.now()}` : '');
+      mod = ((await import(href)) as { default?: unknown }).default;
     } else {
       // Node 20 cannot import TypeScript; jiti transpiles it (and is what Vitest and Nuxt use for this).
       const { createJiti } = await import('jiti');

@@ -4,6 +4,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { configSchema, type ConfigInput, type PortInUse } from './schema.js';
+import { bindPort } from './port-placeholders.js';
 
 export const DEFAULTS = {
   readyTimeout: 60_000,
@@ -12,6 +13,8 @@ export const DEFAULTS = {
   stopCommandTimeout: 30_000,
   portInUse: 'auto' as PortInUse,
   reuseExisting: false,
+  /** ops: where port: 'auto' starts looking. */
+  portBase: 8000,
 };
 
 /** How readiness is checked, normalised. */
@@ -38,6 +41,8 @@ export interface ResolvedService {
   portInUse: PortInUse;
   /** With portInUse 'auto', outside CI: use a live server already on the port instead of failing. */
   reuseExisting: boolean;
+  /** ops: port: 'auto' — `port` is unset until start() picks one from `base` (ports/auto-port.ts). */
+  autoPort?: { base: number };
 }
 
 export interface ResolvedConfig {
@@ -88,14 +93,15 @@ export function resolveConfig(input: unknown, opts: { root?: string; source?: st
     else if (r && 'port' in r) ready = { kind: 'tcp', port: r.port, hosts: r.host ? [r.host] : LOOPBACK };
     else if (r && 'log' in r) ready = { kind: 'log', pattern: r.log };
     else if (r && 'check' in r) ready = { kind: 'check', fn: r.check };
+    else if (s.port === 'auto') ready = { kind: 'tcp', port: 0, hosts: LOOPBACK }; // port 0: filled in at start
     else if (s.port !== undefined) ready = { kind: 'tcp', port: s.port, hosts: LOOPBACK };
     else ready = { kind: 'none' };
-    return {
+    const resolved: ResolvedService = {
       name,
       command: s.command,
       cwd: s.cwd ? (isAbsolute(s.cwd) ? s.cwd : resolve(root, s.cwd)) : root,
       env: s.env ?? {},
-      ...(s.port !== undefined && { port: s.port }),
+      ...(s.port === 'auto' && { autoPort: { base: cfg.portBase ?? DEFAULTS.portBase } }),
       ready,
       readyTimeout: s.readyTimeout ?? DEFAULTS.readyTimeout,
       stopSignal: s.stopSignal ?? DEFAULTS.stopSignal,
@@ -105,6 +111,8 @@ export function resolveConfig(input: unknown, opts: { root?: string; source?: st
       portInUse: s.portInUse ?? cfg.portInUse ?? DEFAULTS.portInUse,
       reuseExisting: s.reuseExisting ?? cfg.reuseExisting ?? DEFAULTS.reuseExisting,
     };
+    // ops: a fixed port fills {port} placeholders and relative ready URLs now; 'auto' does at start.
+    return typeof s.port === 'number' ? bindPort(resolved, s.port, { setPortEnv: false }) : resolved;
   });
   return { services, verbose, root, onServiceExit: cfg.onServiceExit ?? 'end-run' };
 }

@@ -11,10 +11,24 @@ const port = z.number().int('must be a whole number').min(1, 'must be 1-65535').
 
 const READY_FORMS = 'must be a URL string, { url, status? }, { port, host? }, { log: RegExp } or { check: () => Promise<boolean> }';
 
+// ops: a ready URL may be relative ('/health', resolved against the service's port) or hold a {port}
+// placeholder (filled in once port: 'auto' has picked one).
+const READY_URL_MESSAGE = 'must be a URL such as http://localhost:8000/health, or a path such as /health (against the service\'s port)';
+function isReadyUrl(v: string): boolean {
+  if (v.startsWith('/')) return true;
+  try {
+    new URL(v.replaceAll('{port}', '1'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+const readyUrl = z.string().refine(isReadyUrl, READY_URL_MESSAGE);
+
 const readySchema = z.union([
-  z.string().url('must be a URL such as http://localhost:8000/health'),
+  readyUrl,
   z.strictObject({
-    url: z.string().url('must be a URL such as http://localhost:8000/health'),
+    url: readyUrl,
     status: z.union([z.number().int(), z.array(z.number().int()).min(1)]).optional(),
   }),
   z.strictObject({ port, host: z.string().min(1).optional() }),
@@ -38,7 +52,8 @@ export const serviceSchema = z.strictObject({
   command,
   cwd: z.string().min(1).optional(),
   env: z.record(z.string(), z.string()).optional(),
-  port: port.optional(),
+  // ops: 'auto' picks a free port at start (from the config's portBase), handed over as PORT and {port}.
+  port: z.union([port, z.literal('auto')], { error: "must be a port number 1-65535 or 'auto'" }).optional(),
   ready: readySchema.optional(),
   readyTimeout: z.number().positive('must be greater than 0').optional(),
   stopSignal: z.enum(signalNames, { message: 'must be a signal name such as SIGTERM' }).optional(),
@@ -60,6 +75,8 @@ export const configSchema = z
     portInUse: portInUseSchema.optional(),
     reuseExisting: z.boolean().optional(),
     onServiceExit: z.enum(['end-run', 'continue']).optional(),
+    /** ops: where port: 'auto' starts looking (default 8000; keep it below the ephemeral range, 32768). */
+    portBase: port.optional(),
     /** Folder that relative `cwd` values resolve against; set by the config loader. */
     root: z.string().optional(),
   })
@@ -76,6 +93,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 interface LooseService {
   dependsOn?: unknown;
   port?: unknown;
+  ready?: unknown;
 }
 
 function crossServiceChecks(cfg: { services: Record<string, LooseService> }, ctx: z.RefinementCtx): void {
@@ -97,6 +115,11 @@ function crossServiceChecks(cfg: { services: Record<string, LooseService> }, ctx
       const other = byPort.get(svc.port);
       if (other) ctx.addIssue({ code: 'custom', path: ['services', name, 'port'], message: `port ${svc.port} is also used by service "${other}"` });
       else byPort.set(svc.port, name);
+    }
+    // ops: a relative ready URL or a {port} placeholder needs a port to be filled in with.
+    const readyUrl = typeof svc.ready === 'string' ? svc.ready : isRecord(svc.ready) && typeof svc.ready.url === 'string' ? svc.ready.url : undefined;
+    if (readyUrl && svc.port === undefined && (readyUrl.startsWith('/') || readyUrl.includes('{port}'))) {
+      ctx.addIssue({ code: 'custom', path: ['services', name, 'ready'], message: `${readyUrl} needs the service's port: set port (a number or 'auto'), or give a full URL` });
     }
     const envName = envNameOf(name);
     const clash = byEnvName.get(envName);

@@ -7,6 +7,14 @@ export interface Attempt {
   cut?: boolean;
   /** The loopback host that answered, when the strategy knows it. */
   host?: string;
+  /** ops: what a log line told (named groups `url` / `port` of a `ready: { log }` pattern). */
+  captured?: Captured;
+}
+
+/** A port or URL read from the service's own output, for servers that choose their own port. */
+export interface Captured {
+  url?: string;
+  port?: number;
 }
 
 export interface ReadyProbe {

@@ -14,7 +14,7 @@ import { logProbe } from './log.js';
 import { checkOwnership, ownedPort } from './ownership.js';
 import { hasProcfs, listeningInodes, listeningPortsOf } from '../os/procfs.js';
 import { liveProcesses } from '../stop/service-tree.js';
-import type { Attempt, ReadyProbe } from './probe.js';
+import type { Attempt, Captured, ReadyProbe } from './probe.js';
 import { tcpProbe } from './tcp.js';
 
 const POLL_MS = 10;
@@ -60,6 +60,8 @@ export interface Readiness {
   ms: number;
   /** The loopback host that answered, when known. */
   host?: string;
+  /** ops: the port or URL a log line told. */
+  captured?: Captured;
 }
 
 export async function waitReady(
@@ -90,7 +92,7 @@ export async function waitReady(
           if ('delegated' in own && own.delegated) {
             opts.log?.(`${svc.name}: :${port} is served by ${own.delegated}, outside its process tree; it began listening after ${svc.name} started, so it is taken as ${svc.name}'s (a daemon's child, e.g. docker-proxy)`);
           }
-          return { ms: performance.now() - t0, ...(a.host && { host: a.host }) };
+          return { ms: performance.now() - t0, ...(a.host && { host: a.host }), ...(a.captured && { captured: a.captured }) };
         }
         if ('notListening' in own) {
           foreignSince = undefined;

@@ -3,7 +3,11 @@
  * and the URL handed to tests. What it leaves in its ServiceRun is all start() needs later.
  */
 import type { ResolvedService } from '../config/resolve.js';
+import { definitionSpec, hashSpec } from '../ledger/definition-hash.js';
+import { withAutoPort } from '../ports/auto-port.js';
 import { handleBusyPort } from '../ports/busy-port.js';
+import { applyCaptured } from '../ready/captured.js';
+import { findWarmService } from './warm-reuse.js';
 import { isPortFree } from '../ports/probe.js';
 import { listenersBefore, ownedPort } from '../ready/ownership.js';
 import { exitedEarlyError, fmtMs, waitReady } from '../ready/wait-ready.js';
@@ -29,6 +33,12 @@ export interface ServiceRun {
 export interface StartContext {
   runId: string;
   verbose: boolean;
+  /** The config's root (warm reuse matches `cleanroom up` runs of the same project). */
+  root: string;
+  /** Use `cleanroom up`'s service when its definition is the same. */
+  warmReuse: boolean;
+  /** Where a service's output also goes (`cleanroom up`). */
+  logFile?: (service: string) => string;
   tracker: Tracker;
   log: Logger;
   report: StartupReporter;
@@ -36,7 +46,25 @@ export interface StartContext {
 }
 
 export async function startService(run: ServiceRun, ctx: StartContext): Promise<void> {
-  const { svc } = run;
+  const declared = run.svc;
+  // Warm reuse: the same service, by definition, already running from `cleanroom up` (warm-reuse.ts).
+  if (ctx.warmReuse) {
+    const warm = await findWarmService(declared, ctx.root, ctx.runId);
+    if (warm) {
+      run.info = warm.info;
+      run.state = 'reused';
+      ctx.log.info(
+        `${declared.name} is already running from \`cleanroom up\` (run ${warm.run.upId ?? warm.run.runId}) with the same definition: using it${warm.info.url ? ` at ${warm.info.url}` : ''}, and leaving it running`,
+      );
+      ctx.report.reused(declared.name, warm.info.url);
+      return;
+    }
+  }
+  const spec = definitionSpec(declared);
+  const definition = hashSpec(spec);
+  const svc = await withAutoPort(declared, ctx.runId); // port: 'auto' gets its port here
+  run.svc = svc;
+  const logFile = ctx.logFile?.(svc.name);
   if (svc.port !== undefined && !(await isPortFree(svc.port))) {
     const outcome = await handleBusyPort(svc, ctx.runId, ctx.log);
     if (outcome.action === 'reuse') {
@@ -50,7 +78,7 @@ export async function startService(run: ServiceRun, ctx: StartContext): Promise<
   }
   ctx.abort.throwIfAborted();
   const before = listenersBefore(ownedPort(svc));
-  const spawned = spawnService(svc, ctx.runId, ctx.verbose);
+  const spawned = spawnService(svc, ctx.runId, ctx.verbose, logFile);
   run.spawned = spawned;
   if (spawned.pid <= 0) {
     await spawned.exited; // could not be spawned at all (ENOENT...): no group to track
@@ -66,14 +94,21 @@ export async function startService(run: ServiceRun, ctx: StartContext): Promise<
     ...(svc.stopCommand && { stopCommand: { ...svc.stopCommand, cwd: svc.cwd, env: svc.env } }),
   };
   run.tree = tree;
-  ctx.tracker.track(tree, svc.port);
+  ctx.tracker.track(tree, { ...(svc.port !== undefined && { port: svc.port }), definition, spec, ...(logFile && { logFile }) });
   ctx.report.waiting(svc.name, readyDescription(svc));
   const ready = await waitReady(svc, spawned, tree, ctx.abort, {
     listenersBefore: before,
     ...(ctx.verbose && { log: (m: string) => ctx.log.info(m) }),
   });
-  ctx.tracker.refresh(svc.name); // every process it has once ready
   run.info = { url: await serviceUrl(svc, ready.host), pid: spawned.pid, ...(svc.port !== undefined && { port: svc.port }) };
+  if (ready.captured) {
+    // The port or URL a log line told (ready: { log } with a named group: captured.ts).
+    const c = await applyCaptured(svc, ready.captured, tree);
+    run.svc = c.svc;
+    run.info = { url: c.url ?? run.info.url, pid: spawned.pid, ...(c.svc.port !== undefined && { port: c.svc.port }) };
+  }
+  // Every process it has once ready, and what tests get, for the ledger.
+  ctx.tracker.refresh(svc.name, { ...(run.svc.port !== undefined && { port: run.svc.port }), ...(run.info.url && { url: run.info.url }), readyAt: new Date().toISOString() });
   run.state = 'ready';
   ctx.log.info(`${svc.name} ready${svc.port !== undefined ? ` on :${svc.port}` : ''} in ${fmtMs(ready.ms)}`);
   ctx.report.ready(svc.name, ready.ms, run.info.url || undefined);

@@ -12,6 +12,7 @@ import { resolveConfig, type ResolvedConfig } from '../config/resolve.js';
 import type { CleanroomConfig } from '../config/define.js';
 import { CleanroomError, formatServiceMessage, InterruptedError, ServiceError } from '../errors.js';
 import type { SignalHandling } from '../guards/process-guards.js';
+import type { RunKind } from '../ledger/ledger.js';
 import { reapStaleRuns } from '../ledger/reap.js';
 import { commandOf, processInfo, taggedProcesses } from '../os/process-table.js';
 import { finalPortPass } from '../ports/final-pass.js';
@@ -50,6 +51,17 @@ export interface StartOptions {
    * `cleanroom run` pass theirs; without one, a failure is reported (and given to onFailure) only.
    */
   endRun?: (failure: ServiceExit) => void;
+  /** How the run is recorded in the ledger: 'up' (the supervisor of `cleanroom up`) or 'test' (default). */
+  kind?: RunKind;
+  /** The `cleanroom up` invocation this start() belongs to (it runs one start() per service). */
+  upId?: string;
+  /** Also append each service's output to this file (the services of `cleanroom up`). */
+  logFile?: (service: string) => string;
+  /**
+   * Use a service already running from `cleanroom up` in this project when its definition is the same
+   * (and the listener on its port is its own), and leave it running. Default: true, except for 'up'.
+   */
+  warmReuse?: boolean;
 }
 
 /** A service that exited, or stopped answering on its port, while the tests ran. */
@@ -146,8 +158,12 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
   const abort = new AbortController();
   const onAbort = () => abort.abort(options.signal!.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  const kind: RunKind = options.kind ?? 'test';
   const tracker = new Tracker({
     runId,
+    kind,
+    ...(options.upId && { upId: options.upId }),
+    root: cfg.root,
     signals: options.signals ?? 'auto',
     interrupted: (signal) => {
       interruptedBy ??= signal;
@@ -206,7 +222,17 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
   try {
     // The ledger is a safety net: a broken one is reported, and never stops a run from starting.
     await reapStaleRuns((m) => log.warn(m)).catch((err: unknown) => log.warn(`could not reap stale runs: ${(err as Error)?.message ?? String(err)}`));
-    const ctx = { runId, verbose: cfg.verbose, tracker, log, report, abort: abort.signal };
+    const ctx = {
+      runId,
+      verbose: cfg.verbose,
+      root: cfg.root,
+      tracker,
+      log,
+      report,
+      abort: abort.signal,
+      warmReuse: kind !== 'up' && options.warmReuse !== false,
+      ...(options.logFile && { logFile: options.logFile }),
+    };
     outcomes = await startInOrder(cfg.services, (svc) => startService(runs.get(svc.name)!, ctx), abort);
   } catch (err) {
     outcomes = [{ result: { status: 'rejected', reason: err } }];

@@ -6,13 +6,22 @@
  */
 import { guardRun, type SignalHandling } from '../guards/process-guards.js';
 import { watchdogEnsure, watchdogIdentity, watchdogRelease, watchdogTrack, watchdogUntrack } from '../guards/watchdog.js';
-import { currentBootId, removeRecord, writeRecord, type LedgerService } from '../ledger/ledger.js';
+import { currentBootId, removeRecord, writeRecord, type LedgerService, type RunKind } from '../ledger/ledger.js';
 import { commandOf, processInfo } from '../os/process-table.js';
 import { liveProcesses, type ServiceTree } from '../stop/service-tree.js';
 import type { StopResult } from '../stop/stop-tree.js';
 
+/** What the ledger keeps of a service beside its processes (warm reuse and `cleanroom status` read it). */
+export type ServiceMeta = Pick<LedgerService, 'port' | 'url' | 'readyAt' | 'definition' | 'spec' | 'logFile'>;
+
 export interface TrackerOptions {
   runId: string;
+  /** 'up' for `cleanroom up`'s supervisor, 'test' otherwise. */
+  kind: RunKind;
+  /** The `cleanroom up` invocation the run belongs to. */
+  upId?: string;
+  /** The config's root folder: warm reuse matches `up` runs of the same project. */
+  root: string;
   signals: SignalHandling;
   /** Told that the runner is going away (a signal, or exit), so exits that follow are not crashes. */
   interrupted(signal: NodeJS.Signals | 'exit'): void;
@@ -23,7 +32,8 @@ export interface TrackerOptions {
 export class Tracker {
   readonly runId: string;
   private readonly trees = new Map<string, ServiceTree>();
-  private readonly ports = new Map<string, number>();
+  private readonly meta = new Map<string, ServiceMeta>();
+  private readonly opts: TrackerOptions;
   private readonly runner = { pid: process.pid, startTime: processInfo(process.pid)?.startTime ?? Number.NaN, command: commandOf(process.pid) };
   private readonly startedAt = new Date().toISOString();
   private readonly bootId = currentBootId();
@@ -32,6 +42,7 @@ export class Tracker {
 
   constructor(opts: TrackerOptions) {
     this.runId = opts.runId;
+    this.opts = opts;
     // The watchdog first: from the first spawn on, no service is ever without one.
     watchdogEnsure();
     this.unguard = guardRun({
@@ -48,16 +59,20 @@ export class Tracker {
   }
 
   /** A started service (or an adopted command): guards, watchdog and ledger learn of it together. */
-  track(tree: ServiceTree, port?: number): void {
+  track(tree: ServiceTree, meta: ServiceMeta = {}): void {
     this.trees.set(tree.name, tree);
-    if (port !== undefined) this.ports.set(tree.name, port);
+    this.meta.set(tree.name, meta);
     this.refresh(tree.name);
   }
 
-  /** Remembers every process the service has now, so one that later leaves every other trace is still found. */
-  refresh(name: string): void {
+  /**
+   * Remembers every process the service has now, so one that later leaves every other trace is still
+   * found; `meta` updates what the ledger says of it (its URL once ready, a port a log line told).
+   */
+  refresh(name: string, meta: ServiceMeta = {}): void {
     const tree = this.trees.get(name);
     if (!tree) return;
+    this.meta.set(name, { ...this.meta.get(name), ...meta });
     tree.known = liveProcesses(tree).map((p) => ({ pid: p.pid, startTime: p.startTime }));
     watchdogTrack(tree);
     this.record();
@@ -71,7 +86,7 @@ export class Tracker {
   /** The service has been stopped: nothing of it is left to guard. */
   untrack(name: string): void {
     if (!this.trees.delete(name)) return;
-    this.ports.delete(name);
+    this.meta.delete(name);
     watchdogUntrack(this.runId, name);
     this.record();
   }
@@ -94,13 +109,16 @@ export class Tracker {
         leaderStartTime: t.leaderStartTime,
         stopSignal: t.stopSignal,
         stopTimeout: t.stopTimeout,
-        ...(this.ports.has(t.name) && { port: this.ports.get(t.name)! }),
         pids: t.known ?? [],
+        ...this.meta.get(t.name),
       }),
     );
     const watchdog = watchdogIdentity();
     writeRecord({
       runId: this.runId,
+      kind: this.opts.kind,
+      ...(this.opts.upId && { upId: this.opts.upId }),
+      root: this.opts.root,
       ...(this.bootId && { bootId: this.bootId }),
       runner: this.runner,
       ...(watchdog && { watchdog }),

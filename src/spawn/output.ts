@@ -2,6 +2,8 @@
  * A service's output: split into lines, kept in a ring buffer for error messages, printed with a
  * `[name]` prefix when verbose, and offered to readiness checks that wait for a log line.
  */
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import pc from 'picocolors';
 
@@ -15,13 +17,26 @@ export class ServiceOutput {
   private readonly lines: string[] = [];
   private readonly listeners = new Set<(line: string) => void>();
   private readonly prefix: string;
+  /** The file sink (services of `cleanroom up`): every line, appended, as printed (colours kept). */
+  private readonly file: WriteStream | undefined;
 
   constructor(
     readonly name: string,
     private readonly verbose: boolean,
+    logFile?: string,
   ) {
     const color = COLORS[nextColor++ % COLORS.length] ?? pc.cyan;
     this.prefix = color(`[${name}]`);
+    if (logFile) {
+      mkdirSync(dirname(logFile), { recursive: true, mode: 0o700 });
+      this.file = createWriteStream(logFile, { flags: 'a', mode: 0o600 });
+      this.file.on('error', () => {}); // a full disk must not crash the supervisor; the ring buffer still has the tail
+    }
+  }
+
+  /** Closes the file sink (after the service is gone). */
+  close(): void {
+    this.file?.end();
   }
 
   /** Reads a stream line by line until it ends or is destroyed. */
@@ -48,6 +63,7 @@ export class ServiceOutput {
     this.lines.push(line);
     if (this.lines.length > KEEP_LINES) this.lines.shift();
     if (this.verbose) process.stderr.write(`${this.prefix} ${raw}\n`);
+    this.file?.write(`${raw}\n`);
     for (const fn of this.listeners) fn(line);
   }
 

@@ -38,8 +38,9 @@ export function describeExit(e: ExitInfo): string {
   return `exited with code ${e.code}`;
 }
 
-export function spawnService(svc: ResolvedService, runId: string, verbose: boolean): SpawnedService {
-  const output = new ServiceOutput(svc.name, verbose);
+/** `logFile`: also append every output line there (ops: services of `cleanroom up`). */
+export function spawnService(svc: ResolvedService, runId: string, verbose: boolean, logFile?: string): SpawnedService {
+  const output = new ServiceOutput(svc.name, verbose, logFile);
   const env = { ...svc.env, ...tagEnv(runId, svc.name) };
   const options = {
     cwd: svc.cwd,
@@ -79,6 +80,7 @@ export function spawnService(svc: ResolvedService, runId: string, verbose: boole
     release() {
       child.stdout?.destroy();
       child.stderr?.destroy();
+      output.close();
       child.unref();
     },
   };

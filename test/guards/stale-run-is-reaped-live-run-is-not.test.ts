@@ -3,7 +3,7 @@
  * leaves services behind; the next run reaps them. A run that is still alive is never touched.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { makeCase, writeApiScript } from '../helpers/cases.js';
@@ -96,6 +96,7 @@ describe('ledger records from another boot', () => {
     const victim = proc(idle.pid!);
     const record = {
       runId: 'old-boot-run',
+      host: hostname(),
       bootId: '00000000-0000-0000-0000-000000000000',
       runner: { pid: victim.pid, startTime: victim.startTime, command: 'old' },
       cwd: c.dir,
