@@ -175,7 +175,7 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
       if (trees.length === 0) return;
       const shuttingDown = results.reduce((n, r) => n + r.survivors.length, 0);
       log.info(
-        `${interruptedBy && interruptedBy !== 'exit' ? `interrupted by ${interruptedBy}` : 'the runner is exiting'}: ` +
+        `${interruptedBy && interruptedBy !== 'exit' ? `interrupted by ${interruptedBy}` : 'the runner is exiting'}${state === 'starting' ? ' while the services were starting' : ''}: ` +
           `stopped ${plural(trees.length, 'service')} (${plural(processCount(trees, results), 'process', 'processes')})` +
           (allGone ? '; 0 left' : `; ${shuttingDown || 'some'} still shutting down, left to the watchdog (SIGKILL after their stopTimeout)`),
       );
