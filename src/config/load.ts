@@ -1,35 +1,98 @@
-/** Finds and loads `cleanroom.config.{ts,mts,js,mjs}` (or the file named by CLEANROOM_CONFIG / --config). */
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+/**
+ * Finds and loads `cleanroom.config.{ts,mts,cts,js,mjs,cjs}`: the file named by --config or
+ * CLEANROOM_CONFIG, else the nearest one from the current folder up to the package root.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError } from '../errors.js';
 import { resolveConfig, type ResolvedConfig } from './resolve.js';
+import { loadValidator } from './validate.js';
 
-export const CONFIG_NAMES = ['cleanroom.config.ts', 'cleanroom.config.mts', 'cleanroom.config.js', 'cleanroom.config.mjs'];
+/** Every module format Node loads, in the order looked for. */
+export const CONFIG_NAMES = ['ts', 'mts', 'cts', 'js', 'mjs', 'cjs'].map((ext) => `cleanroom.config.${ext}`);
+const NAMES_TEXT = 'cleanroom.config.{ts,mts,cts,js,mjs,cjs}';
 
-/** The config file to use: an explicit path, else CLEANROOM_CONFIG, else the first default name in `cwd`. */
+function kindOf(path: string): 'file' | 'dir' | undefined {
+  try {
+    const s = statSync(path);
+    return s.isDirectory() ? 'dir' : 'file';
+  } catch {
+    return undefined;
+  }
+}
+
+function configIn(dir: string): string | undefined {
+  for (const name of CONFIG_NAMES) {
+    const file = join(dir, name);
+    if (kindOf(file) === 'file') return file;
+  }
+  return undefined;
+}
+
+/**
+ * The nearest config file from `cwd` upwards, stopping at the package root (the nearest folder
+ * with a package.json, itself included): a config of an enclosing project is never picked up.
+ */
+export function searchConfigFile(cwd = process.cwd()): string | undefined {
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    const found = configIn(dir);
+    if (found) return found;
+    if (existsSync(join(dir, 'package.json')) || dirname(dir) === dir) return undefined;
+  }
+}
+
+/** The package root above `cwd` (the nearest folder with package.json), for messages. */
+function packageRoot(cwd: string): string | undefined {
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** The config file to use: an explicit path, else CLEANROOM_CONFIG, else the nearest one (searchConfigFile). */
 export function findConfigFile(explicit?: string, cwd = process.cwd()): string {
   const named = explicit ?? process.env.CLEANROOM_CONFIG;
   if (named) {
     const file = resolve(cwd, named);
-    if (!existsSync(file)) throw new ConfigError([`config file ${file} does not exist`]);
+    const how = explicit ? '--config' : 'CLEANROOM_CONFIG';
+    const kind = kindOf(file);
+    if (kind === undefined) throw new ConfigError([`${how} names ${file}, which does not exist`]);
+    if (kind === 'dir') {
+      const inside = configIn(file);
+      throw new ConfigError([`${how} names ${file}, a folder: name the config file itself, e.g. ${inside ?? join(file, 'cleanroom.config.ts')}`]);
+    }
     return file;
   }
-  for (const name of CONFIG_NAMES) {
-    const file = resolve(cwd, name);
-    if (existsSync(file)) return file;
-  }
+  const found = searchConfigFile(cwd);
+  if (found) return found;
+  const top = packageRoot(cwd);
+  const where = top && top !== resolve(cwd) ? `${cwd} or above it up to the package root ${top}` : cwd;
   throw new ConfigError([
-    `no config found in ${cwd}: create cleanroom.config.ts (or .mts/.js/.mjs), or name one with CLEANROOM_CONFIG=path or --config path`,
+    `no ${NAMES_TEXT} in ${where}: create cleanroom.config.ts, or name one with CLEANROOM_CONFIG=path or --config path`,
   ]);
+}
+
+/** "SyntaxError: Unexpected token '}' (line 3)": the error's first line, and its line in the config if known. */
+function loadProblem(file: string, err: unknown): string {
+  if (!(err instanceof Error)) return `${file} could not be loaded: ${String(err)}`;
+  const first = err.message.split('\n').find((l) => l.trim()) ?? '';
+  // Node puts a syntax error's location in the stack's first line ("file:///…/cleanroom.config.mjs:3").
+  const at = err.stack?.split('\n')[0]?.match(/^(file:\/\/\S+?|\/\S+?):(\d+)$/);
+  const atFile = at ? (at[1]!.startsWith('file:') ? fileURLToPath(at[1]!) : at[1]!) : undefined;
+  const line = at && atFile === file ? ` (line ${at[2]})` : '';
+  const elsewhere = at && atFile !== file ? ` (in ${relative(dirname(file), atFile!)}, line ${at[2]})` : '';
+  return `${file} could not be loaded: ${err.name}: ${first.trim()}${line}${elsewhere}`;
 }
 
 /** Loads, validates and resolves a config file. Relative `cwd` values resolve against its folder. */
 export async function loadConfig(explicit?: string, cwd = process.cwd()): Promise<ResolvedConfig> {
   const file = findConfigFile(explicit, cwd);
+  const validatorLoaded = loadValidator(); // in parallel with the config's own import
+  validatorLoaded.catch(() => {}); // awaited below; not an unhandled rejection if the import fails first
   let mod: unknown;
   try {
-    if (/\.m?js$/.test(file)) {
+    if (/\.[mc]?js$/.test(file)) {
       mod = ((await import(pathToFileURL(file).href)) as { default?: unknown }).default;
     } else {
       // Node 20 cannot import TypeScript; jiti transpiles it (and is what Vitest and Nuxt use for this).
@@ -37,8 +100,9 @@ export async function loadConfig(explicit?: string, cwd = process.cwd()): Promis
       mod = await createJiti(import.meta.url, { moduleCache: false }).import(file, { default: true });
     }
   } catch (err) {
-    throw new ConfigError([`could not load ${file}: ${(err as Error).message}`]);
+    throw new ConfigError([loadProblem(file, err)]);
   }
+  await validatorLoaded;
   if (mod === undefined) throw new ConfigError([`${file} has no default export: export default defineConfig({ services: { ... } })`]);
   return resolveConfig(mod, { root: dirname(file), source: file });
 }

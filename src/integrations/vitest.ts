@@ -3,19 +3,12 @@
  * Starts every service before the tests, provides `{ [name]: { url, port, pid } }` as
  * `inject('cleanroom')`, sets CLEANROOM_<NAME>_URL/_PORT, and stops everything in teardown.
  */
-import type {} from 'vitest';
+import type {} from './vitest-context.js';
 import { endRunnerChildrenOnSignal } from '../guards/runner-children.js';
 import { start } from '../run/start.js';
 import type { ServicesInfo } from '../run/service-env.js';
 import { throwIfRunFailed } from './failures.js';
 import { loadForRunner } from './load-for-runner.js';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** The services cleanroom started: `inject('cleanroom').backend.url`. */
-    cleanroom: ServicesInfo;
-  }
-}
 
 /** The part of Vitest's globalSetup argument we use (TestProject in Vitest 3+, GlobalSetupContext before). */
 interface VitestSetupContext {

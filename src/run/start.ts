@@ -4,6 +4,7 @@
  * the tests run, and stops everything on stop(), on a signal, or at exit.
  */
 import { resolveConfig, type ResolvedConfig, type ResolvedService } from '../config/resolve.js';
+import { validateStartOptions } from '../config/start-options.js';
 import type { CleanroomConfig } from '../config/define.js';
 import { CleanroomError, formatServiceMessage, ServiceError } from '../errors.js';
 import { guardRun, type SignalHandling } from '../guards/process-guards.js';
@@ -88,6 +89,7 @@ interface Started {
 
 /** Starts every service of `config` and resolves once all are ready. */
 export async function start(config: CleanroomConfig | ResolvedConfig, options: StartOptions = {}): Promise<Services> {
+  await validateStartOptions(config, options);
   const cfg = isResolved(config) ? config : resolveConfig(config);
   const log = options.logger ?? stderrLogger;
   const report = options.reporter ?? silentReporter;
