@@ -2,9 +2,10 @@
  * Finds and loads `cleanroom.config.{ts,mts,cts,js,mjs,cjs}`: the file named by --config or
  * CLEANROOM_CONFIG, else the nearest one from the current folder up to the package root.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../errors.js';
 import { resolveConfig, type ResolvedConfig } from './resolve.js';
 import { loadValidator } from './validate.js';
@@ -73,16 +74,31 @@ export function findConfigFile(explicit?: string, cwd = process.cwd()): string {
   ]);
 }
 
-/** "SyntaxError: Unexpected token '}' (line 3)": the error's first line, and its line in the config if known. */
+/** Where in `file` an error points, from its message or stack ("…/cleanroom.config.ts:3:18"), as "line 3". */
+function lineIn(file: string, text: string): string | undefined {
+  const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const m = new RegExp(`(?:file://)?${escaped}:(\\d+)`).exec(text);
+  return m ? `line ${m[1]}` : undefined;
+}
+
+/**
+ * A SyntaxError from import() carries no location on Node 20; `node --check` prints it (only on
+ * this failure path, so the ~50 ms spawn costs nothing when the config is fine).
+ */
+function syntaxErrorLine(file: string): string | undefined {
+  const r = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10_000 });
+  return lineIn(file, r.stderr ?? '');
+}
+
+/** "…/cleanroom.config.mjs (line 4): SyntaxError: Unexpected token '}'": the error's first line, no stack. */
 function loadProblem(file: string, err: unknown): string {
   if (!(err instanceof Error)) return `${file} could not be loaded: ${String(err)}`;
-  const first = err.message.split('\n').find((l) => l.trim()) ?? '';
-  // Node puts a syntax error's location in the stack's first line ("file:///…/cleanroom.config.mjs:3").
-  const at = err.stack?.split('\n')[0]?.match(/^(file:\/\/\S+?|\/\S+?):(\d+)$/);
-  const atFile = at ? (at[1]!.startsWith('file:') ? fileURLToPath(at[1]!) : at[1]!) : undefined;
-  const line = at && atFile === file ? ` (line ${at[2]})` : '';
-  const elsewhere = at && atFile !== file ? ` (in ${relative(dirname(file), atFile!)}, line ${at[2]})` : '';
-  return `${file} could not be loaded: ${err.name}: ${first.trim()}${line}${elsewhere}`;
+  const lines = err.message.split('\n').map((l) => l.trim()).filter(Boolean);
+  // jiti wraps a TypeScript parse error as Error("ParseError: …\n file:line:col").
+  const first = (lines.find((l) => !lineIn(file, l)) ?? '').replace(/\s+/g, ' ');
+  const named = /^\w*Error: /.test(first) ? first : `${err.name}: ${first}`;
+  const at = lineIn(file, `${err.message}\n${err.stack ?? ''}`) ?? (err.name === 'SyntaxError' && /\.[mc]?js$/.test(file) ? syntaxErrorLine(file) : undefined);
+  return `${file}${at ? ` (${at})` : ''} could not be loaded: ${named}`;
 }
 
 /** Loads, validates and resolves a config file. Relative `cwd` values resolve against its folder. */
