@@ -5,7 +5,7 @@
  */
 import { dirname } from 'node:path';
 import { start } from '../run/start.js';
-import { throwIfRunFailed } from './failures.js';
+import { forRunner, throwIfRunFailed } from './failures.js';
 import { loadForRunner } from './load-for-runner.js';
 
 /** The part of Playwright's FullConfig we use. */
@@ -17,7 +17,12 @@ interface PlaywrightConfig {
 /** Playwright globalSetup: start the services; the returned function is the teardown. */
 export default async function globalSetup(config?: PlaywrightConfig): Promise<() => Promise<void>> {
   const root = config?.configFile ? dirname(config.configFile) : config?.rootDir;
-  const services = await start(await loadForRunner(root));
+  let services;
+  try {
+    services = await start(await loadForRunner(root));
+  } catch (err) {
+    throw forRunner(err); // Playwright prints the message alone and exits 1
+  }
   // Workers are forked after globalSetup and inherit the runner's environment.
   Object.assign(process.env, services.env);
   return async () => {

@@ -3,11 +3,12 @@
  * Starts every service before the tests, provides `{ [name]: { url, port, pid } }` as
  * `inject('cleanroom')`, sets CLEANROOM_<NAME>_URL/_PORT, and stops everything in teardown.
  */
+import pc from 'picocolors';
 import type {} from './vitest-context.js';
 import { endRunnerChildrenOnSignal } from '../guards/runner-children.js';
 import { start } from '../run/start.js';
 import type { ServicesInfo } from '../run/service-env.js';
-import { throwIfRunFailed } from './failures.js';
+import { failTheRun, forRunner, runFailure } from './failures.js';
 import { loadForRunner } from './load-for-runner.js';
 
 /** The part of Vitest's globalSetup argument we use (TestProject in Vitest 3+, GlobalSetupContext before). */
@@ -20,10 +21,20 @@ interface VitestSetupContext {
 export default async function setup(ctx: VitestSetupContext): Promise<() => Promise<void>> {
   // When only Vitest's pid is signalled, its pool worker keeps running the current test: end it too.
   endRunnerChildrenOnSignal((command) => /[/\\]vitest[/\\]dist[/\\]workers[/\\]/.test(command));
-  const services = await start(await loadForRunner(ctx.config?.root));
+  let services;
+  try {
+    services = await start(await loadForRunner(ctx.config?.root));
+  } catch (err) {
+    throw forRunner(err); // Vitest prints it under "Unhandled Error", message only, and exits 1
+  }
   ctx.provide('cleanroom', services.info);
   Object.assign(process.env, services.env);
   return async () => {
-    throwIfRunFailed(await services.stop());
+    const failure = runFailure(await services.stop());
+    if (!failure) return;
+    // Thrown here, Vitest would print "error during close" and its inspect() of the error (stack or
+    // brackets) and still exit 0: say it plainly, and fail the run ourselves.
+    process.stderr.write(`${pc.red(failure.message)}\n`);
+    failTheRun();
   };
 }
