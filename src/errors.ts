@@ -13,7 +13,7 @@ export class ConfigError extends CleanroomError {
   constructor(
     readonly problems: string[],
     readonly source?: string,
-    /** What was wrong, for the first line: "invalid config" unless told (e.g. "start(): invalid arguments"). */
+    /** What was wrong, for the first line: "invalid config" unless told (e.g. "invalid arguments to start()"). */
     subject = 'invalid config',
   ) {
     super(

@@ -28,7 +28,7 @@ function checkCommand(argv: string[]): void {
   let problem: string | undefined;
   if (argv.length === 0) problem = `command: is required: ${usage}`;
   else if (!argv[0]!.trim()) problem = `command: the program name is empty (${JSON.stringify(argv[0])}): ${usage}`;
-  if (problem) throw new ConfigError([problem], undefined, 'cleanroom run: invalid arguments');
+  if (problem) throw new ConfigError([problem], undefined, 'invalid arguments to cleanroom run');
 }
 
 program.parseAsync().catch((err: unknown) => {

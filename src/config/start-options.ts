@@ -63,6 +63,6 @@ export function startArgumentProblems(config: unknown, options: unknown): string
 /** Throws a ConfigError if start()'s arguments are wrong; then loads the validator. Call first in start(). */
 export async function validateStartOptions(config: unknown, options: unknown): Promise<void> {
   const problems = startArgumentProblems(config, options);
-  if (problems.length) throw new ConfigError(problems, undefined, 'start(): invalid arguments');
+  if (problems.length) throw new ConfigError(problems, undefined, 'invalid arguments to start()');
   await loadValidator();
 }

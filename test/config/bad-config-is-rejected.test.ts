@@ -305,7 +305,7 @@ describe('start() and its options are checked before anything starts', () => {
     const { error } = await rejectionOf((start as (...a: unknown[]) => ReturnType<typeof start>)(...args));
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toEqual([problem]);
-    expect(error.message).toBe(`cleanroom: start(): invalid arguments (1 problem); nothing was started:\n  - ${problem}`);
+    expect(error.message).toBe(`cleanroom: invalid arguments to start() (1 problem); nothing was started:\n  - ${problem}`);
   });
 
   it.each([
