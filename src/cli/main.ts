@@ -14,7 +14,7 @@ const program = new Command('cleanroom')
 program
   .command('run')
   .description('start the services, run <command>, stop everything; exits with the command\'s code')
-  .option('-c, --config <file>', 'config file (default: cleanroom.config.{ts,mts,js,mjs} here, or $CLEANROOM_CONFIG)')
+  .option('-c, --config <file>', 'config file (default: the nearest cleanroom.config.{ts,mts,cts,js,mjs,cjs} up to the package root, or $CLEANROOM_CONFIG)')
   .option('-v, --verbose', 'print every service\'s output, prefixed [name]')
   .argument('[command...]', 'the command to run, after --')
   .action(async (command: string[], opts: { config?: string; verbose?: boolean }) => {
