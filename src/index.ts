@@ -15,7 +15,7 @@ export {
 } from './config/define.js';
 // Also loads the `inject('cleanroom')` typing into any program that imports cleanroom-e2e.
 export type { InjectedServices } from './integrations/vitest-context.js';
-export { loadConfig, findConfigFile } from './config/load.js';
+export { loadConfig, findConfigFile, searchConfigFile } from './config/load.js';
 export { resolveConfig, resolveConfigAsync, DEFAULTS, type ResolvedConfig, type ResolvedService, type ReadySpec } from './config/resolve.js';
 export { start, type Services, type StartOptions, type StopSummary, type ServiceExit } from './run/start.js';
 export { servicesEnv, type ServiceInfo, type ServicesInfo } from './run/service-env.js';

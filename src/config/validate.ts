@@ -62,7 +62,12 @@ function wordIssue(issue: z.core.$ZodIssue, input: unknown): Problem[] {
     const known: readonly string[] = path.length === 0 ? TOP_KEYS : path.length === 2 && path[0] === 'services' ? SERVICE_KEYS : [];
     return issue.keys.map((key) => {
       const misplaced = path.length === 0 && looksLikeService((input as Record<string, unknown>)[key]);
-      const hint = misplaced ? `; services go under services: { ${key}: { ... } }` : didYouMean(key, known);
+      const topLevel = known === SERVICE_KEYS && (TOP_KEYS as readonly string[]).includes(key);
+      const hint = misplaced
+        ? `; services go under services: { ${key}: { ... } }`
+        : topLevel
+          ? `; ${key} is a top-level option, next to services`
+          : didYouMean(key, known);
       return { path: [...path, key], message: `unknown key${hint}${known.length && !hint ? ` (known: ${known.join(', ')})` : ''}` };
     });
   }

@@ -247,6 +247,12 @@ describe('config problems in the user\'s words', () => {
     ]);
   });
 
+  it('a top-level option written inside a service', async () => {
+    const { marker, mark, svc } = setup();
+    const err = await expectRejected({ services: { a: svc({ verbose: true }) } }, marker, mark);
+    expect(err.problems).toEqual(['services.a.verbose: unknown key; verbose is a top-level option, next to services']);
+  });
+
   it('dependsOn with a near-miss name', async () => {
     const { marker, mark, svc } = setup();
     const err = await expectRejected({ services: { api: svc(), web: svc({ dependsOn: ['apii'] }) } }, marker, mark);
