@@ -4,15 +4,20 @@ export class CleanroomError extends Error {
   override name = 'CleanroomError';
 }
 
-/** Bad config, rejected before anything starts, with every problem listed. */
+/**
+ * Bad config (or bad arguments to start() or `cleanroom run`), rejected before anything starts,
+ * with every problem listed.
+ */
 export class ConfigError extends CleanroomError {
   override name = 'ConfigError';
   constructor(
     readonly problems: string[],
     readonly source?: string,
+    /** What was wrong, for the first line: "invalid config" unless told (e.g. "invalid arguments to start()"). */
+    subject = 'invalid config',
   ) {
     super(
-      `cleanroom: invalid config${source ? ` in ${source}` : ''} (${problems.length} problem${problems.length === 1 ? '' : 's'}); nothing was started:\n` +
+      `cleanroom: ${subject}${source ? ` in ${source}` : ''} (${problems.length} problem${problems.length === 1 ? '' : 's'}); nothing was started:\n` +
         problems.map((p) => `  - ${p}`).join('\n'),
     );
   }

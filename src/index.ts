@@ -4,9 +4,19 @@
  *
  * @packageDocumentation
  */
-export { defineConfig, type CleanroomConfig, type ServiceConfig, type ReadyCheck } from './config/define.js';
-export { loadConfig, findConfigFile } from './config/load.js';
-export { resolveConfig, DEFAULTS, type ResolvedConfig, type ResolvedService, type ReadySpec } from './config/resolve.js';
+export {
+  defineConfig,
+  type CleanroomConfig,
+  type ServiceConfig,
+  type ReadyCheck,
+  type Register,
+  type ServiceName,
+  type RegisteredServicesInfo,
+} from './config/define.js';
+// Also loads the `inject('cleanroom')` typing into any program that imports cleanroom-e2e.
+export type { InjectedServices } from './integrations/vitest-context.js';
+export { loadConfig, findConfigFile, searchConfigFile } from './config/load.js';
+export { resolveConfig, resolveConfigAsync, DEFAULTS, type ResolvedConfig, type ResolvedService, type ReadySpec } from './config/resolve.js';
 export { start, type Services, type StartOptions, type StopSummary, type ServiceExit } from './run/start.js';
 export { servicesEnv, type ServiceInfo, type ServicesInfo } from './run/service-env.js';
 export { CleanroomError, ConfigError, InterruptedError, ServiceError } from './errors.js';

@@ -2,12 +2,12 @@
 /** The `cleanroom` command line. */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { CleanroomError } from '../errors.js';
+import { CleanroomError, ConfigError } from '../errors.js';
 import { runCommand } from './run-command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-const CONFIG_HELP = 'config file (default: cleanroom.config.{ts,mts,js,mjs} here, or $CLEANROOM_CONFIG)';
+const CONFIG_HELP = 'config file (default: the nearest cleanroom.config.{ts,mts,cts,js,mjs,cjs} up to the package root, or $CLEANROOM_CONFIG)';
 
 /** The help's closing part: examples, then what the exit codes mean. */
 function helpAfter(examples: string[], exits: string[]): string {
@@ -28,11 +28,21 @@ program
   .description('start the services, run <command>, stop everything; exits with the command\'s code')
   .option('-c, --config <file>', CONFIG_HELP)
   .option('-v, --verbose', 'print every service\'s output, prefixed [name]')
-  .argument('<command...>', 'the command to run, after --')
+  .argument('[command...]', 'the command to run, after --')
   .addHelpText('after', helpAfter(['cleanroom run -- npx playwright test', 'cleanroom run --config e2e/cleanroom.config.ts -- node smoke.js'], ['the command\'s code', '1    a service failed to start or died during the run', '127  the command could not be run', '128+N  killed by signal N']))
   .action(async (command: string[], opts: { config?: string; verbose?: boolean }) => {
+    checkCommand(command); // before anything is loaded or started
     process.exitCode = await runCommand(command, opts);
   });
+
+/** `cleanroom run` with no command, or `cleanroom run -- ''`: a usage error before any service starts. */
+function checkCommand(argv: string[]): void {
+  const usage = 'cleanroom run [--config FILE] -- <command…>, e.g. cleanroom run -- npx playwright test';
+  let problem: string | undefined;
+  if (argv.length === 0) problem = `command: is required: ${usage}`;
+  else if (!argv[0]!.trim()) problem = `command: the program name is empty (${JSON.stringify(argv[0])}): ${usage}`;
+  if (problem) throw new ConfigError([problem], undefined, 'invalid arguments to cleanroom run');
+}
 
 program
   .command('up')

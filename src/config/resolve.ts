@@ -1,9 +1,7 @@
 /** Validates a config and fills in every default, so the rest of cleanroom sees one complete shape. */
-import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { z } from 'zod';
-import { ConfigError } from '../errors.js';
-import { configSchema, type ConfigInput, type PortInUse } from './schema.js';
+import type { ConfigInput, PortInUse } from './types.js';
+import { loadValidator, validateConfig } from './validate.js';
 import { bindPort } from './port-placeholders.js';
 
 export const DEFAULTS = {
@@ -56,33 +54,13 @@ export interface ResolvedConfig {
 /** Loopback on both families: `localhost` may resolve to ::1 first, and servers bind either. */
 export const LOOPBACK = ['127.0.0.1', '::1'];
 
-function formatIssue(issue: z.core.$ZodIssue): string {
-  const path = issue.path.map(String).join('.');
-  return path ? `${path}: ${issue.message}` : issue.message;
-}
-
-function isDirectory(dir: string): boolean {
-  try {
-    return statSync(dir).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-/** Validates `input` and applies defaults. Throws ConfigError listing every problem. */
+/**
+ * Validates `input` and applies defaults. Throws ConfigError listing every problem. Synchronous: the
+ * first call loads the validator (zod) with require(); `await resolveConfigAsync()` avoids that.
+ */
 export function resolveConfig(input: unknown, opts: { root?: string; source?: string } = {}): ResolvedConfig {
-  const parsed = configSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map(formatIssue), opts.source);
-  }
-  const cfg = parsed.data;
+  const cfg = validateConfig(input, opts);
   const root = cfg.root ?? opts.root ?? process.cwd();
-  // A missing folder is a config problem too: say so before anything starts, not as "spawn ENOENT".
-  const missing = Object.entries(cfg.services)
-    .map(([name, s]) => [name, s.cwd ? resolve(root, s.cwd) : root] as const)
-    .filter(([, dir]) => !isDirectory(dir))
-    .map(([name, dir]) => `services.${name}.cwd: folder ${dir} does not exist`);
-  if (missing.length) throw new ConfigError(missing, opts.source);
   const envVerbose = process.env.CLEANROOM_VERBOSE;
   const verbose = envVerbose ? envVerbose !== '0' && envVerbose !== 'false' : (cfg.verbose ?? false);
   const services = Object.entries(cfg.services).map(([name, s]): ResolvedService => {
@@ -115,6 +93,12 @@ export function resolveConfig(input: unknown, opts: { root?: string; source?: st
     return typeof s.port === 'number' ? bindPort(resolved, s.port, { setPortEnv: false }) : resolved;
   });
   return { services, verbose, root, onServiceExit: cfg.onServiceExit ?? 'end-run' };
+}
+
+/** resolveConfig, loading the validator with import() first (what loadConfig() and start() do). */
+export async function resolveConfigAsync(input: unknown, opts: { root?: string; source?: string } = {}): Promise<ResolvedConfig> {
+  await loadValidator();
+  return resolveConfig(input, opts);
 }
 
 export type { ConfigInput };

@@ -1,166 +1,68 @@
 /**
- * The config's shape, validated with zod before anything starts. Every problem is collected and
- * reported together, including the cross-service ones (unknown dependsOn, cycles, shared ports).
+ * The config's per-field shape, checked with zod. Loaded lazily (importing zod costs ~90 ms, most of
+ * cleanroom's import time): src/config/validate.ts imports this module at the first validation.
+ * The cross-service checks (names, dependsOn, shared ports, ready URL vs port) are in cross-checks.ts,
+ * run on the raw input so that a wrong type elsewhere never hides them.
  */
 import { constants } from 'node:os';
 import { z } from 'zod';
+import { checkCommand, checkReady, type AddProblem } from './field-checks.js';
+import { PORT_IN_USE, type ConfigInput, type PortInUse, type ReadyInput, type ServiceInput } from './types.js';
 
 const signalNames = Object.keys(constants.signals) as [NodeJS.Signals, ...NodeJS.Signals[]];
 
-const port = z.number().int('must be a whole number').min(1, 'must be 1-65535').max(65535, 'must be 1-65535');
+const port = z
+  .number({ error: 'must be a whole number 1-65535' })
+  .int('must be a whole number')
+  .min(1, 'must be 1-65535')
+  .max(65535, 'must be 1-65535');
 
-const READY_FORMS = 'must be a URL string, { url, status? }, { port, host? }, { log: RegExp } or { check: () => Promise<boolean> }';
-
-// ops: a ready URL may be relative ('/health', resolved against the service's port) or hold a {port}
-// placeholder (filled in once port: 'auto' has picked one).
-const READY_URL_MESSAGE = 'must be a URL such as http://localhost:8000/health, or a path such as /health (against the service\'s port)';
-function isReadyUrl(v: string): boolean {
-  if (v.startsWith('/')) return true;
-  try {
-    new URL(v.replaceAll('{port}', '1'));
-    return true;
-  } catch {
-    return false;
-  }
-}
-const readyUrl = z.string().refine(isReadyUrl, READY_URL_MESSAGE);
-
-const readySchema = z.union([
-  readyUrl,
-  z.strictObject({
-    url: readyUrl,
-    status: z.union([z.number().int(), z.array(z.number().int()).min(1)]).optional(),
-  }),
-  z.strictObject({ port, host: z.string().min(1).optional() }),
-  z.strictObject({ log: z.instanceof(RegExp, { message: 'must be a RegExp' }) }),
-  z.strictObject({
-    check: z.custom<() => Promise<boolean> | boolean>((v) => typeof v === 'function', { message: 'must be a function' }),
-  }),
-], { error: READY_FORMS });
-
-const command = z.union([
-  z.string().trim().min(1, 'must not be empty'),
-  z
-    .array(z.string())
-    .min(1, 'must not be empty')
-    .refine((a) => a.length === 0 || (a[0] ?? '').trim().length > 0, 'must start with a program name'),
-]);
-
-export const portInUseSchema = z.enum(['auto', 'kill', 'reuse', 'error']);
-
-export const serviceSchema = z.strictObject({
-  command,
-  cwd: z.string().min(1).optional(),
-  env: z.record(z.string(), z.string()).optional(),
-  // ops: 'auto' picks a free port at start (from the config's portBase), handed over as PORT and {port}.
-  port: z.union([port, z.literal('auto')], { error: "must be a port number 1-65535 or 'auto'" }).optional(),
-  ready: readySchema.optional(),
-  readyTimeout: z.number().positive('must be greater than 0').optional(),
-  stopSignal: z.enum(signalNames, { message: 'must be a signal name such as SIGTERM' }).optional(),
-  stopTimeout: z.number().nonnegative('must not be negative').optional(),
-  stopCommand: command.optional(),
-  stopCommandTimeout: z.number().positive('must be greater than 0').optional(),
-  dependsOn: z.array(z.string()).optional(),
-  portInUse: portInUseSchema.optional(),
-  reuseExisting: z.boolean().optional(),
-});
-
-export const configSchema = z
-  .strictObject({
-    services: z.record(
-      z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'service names use letters, digits, - and _'),
-      serviceSchema,
-    ),
-    verbose: z.boolean().optional(),
-    portInUse: portInUseSchema.optional(),
-    reuseExisting: z.boolean().optional(),
-    onServiceExit: z.enum(['end-run', 'continue']).optional(),
-    /** ops: where port: 'auto' starts looking (default 8000; keep it below the ephemeral range, 32768). */
-    portBase: port.optional(),
-    /** Folder that relative `cwd` values resolve against; set by the config loader. */
-    root: z.string().optional(),
-  })
-  .superRefine(crossServiceChecks, {
-    // zod skips refinements once any field has a wrong type; run these anyway, so that one attempt
-    // lists every problem. The checks below tolerate malformed fields.
-    when: (payload) => isRecord(payload.value) && isRecord(payload.value.services),
+/** A field checked by one of field-checks.ts's functions, its problems reported as zod issues. */
+function checkedBy<T>(check: (v: unknown, add: AddProblem) => void) {
+  return z.custom<T>(() => true).superRefine((v, ctx) => {
+    check(v, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
   });
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-interface LooseService {
-  dependsOn?: unknown;
-  port?: unknown;
-  ready?: unknown;
-}
+const portInUseSchema = z.enum(PORT_IN_USE as [PortInUse, ...PortInUse[]], { error: `must be one of ${PORT_IN_USE.map((p) => `'${p}'`).join(', ')}` });
 
-function crossServiceChecks(cfg: { services: Record<string, LooseService> }, ctx: z.RefinementCtx): void {
-  const names = Object.keys(cfg.services);
-  if (names.length === 0) ctx.addIssue({ code: 'custom', path: ['services'], message: 'must name at least one service' });
-  const byPort = new Map<number, string>();
-  const byEnvName = new Map<string, string>();
-  for (const [name, svc] of Object.entries(cfg.services)) {
-    if (!isRecord(svc)) continue;
-    for (const dep of Array.isArray(svc.dependsOn) ? svc.dependsOn : []) {
-      if (typeof dep !== 'string') continue;
-      if (!(dep in cfg.services)) {
-        ctx.addIssue({ code: 'custom', path: ['services', name, 'dependsOn'], message: `names unknown service "${dep}" (known: ${names.join(', ')})` });
-      } else if (dep === name) {
-        ctx.addIssue({ code: 'custom', path: ['services', name, 'dependsOn'], message: 'a service cannot depend on itself' });
-      }
-    }
-    if (typeof svc.port === 'number') {
-      const other = byPort.get(svc.port);
-      if (other) ctx.addIssue({ code: 'custom', path: ['services', name, 'port'], message: `port ${svc.port} is also used by service "${other}"` });
-      else byPort.set(svc.port, name);
-    }
-    // ops: a relative ready URL or a {port} placeholder needs a port to be filled in with.
-    const readyUrl = typeof svc.ready === 'string' ? svc.ready : isRecord(svc.ready) && typeof svc.ready.url === 'string' ? svc.ready.url : undefined;
-    if (readyUrl && svc.port === undefined && (readyUrl.startsWith('/') || readyUrl.includes('{port}'))) {
-      ctx.addIssue({ code: 'custom', path: ['services', name, 'ready'], message: `${readyUrl} needs the service's port: set port (a number or 'auto'), or give a full URL` });
-    }
-    const envName = envNameOf(name);
-    const clash = byEnvName.get(envName);
-    if (clash) ctx.addIssue({ code: 'custom', path: ['services', name], message: `name clashes with "${clash}" in env var CLEANROOM_${envName}_URL` });
-    else byEnvName.set(envName, name);
-  }
-  const cycle = findCycle(cfg.services);
-  if (cycle) ctx.addIssue({ code: 'custom', path: ['services'], message: `dependsOn has a cycle: ${cycle.join(' -> ')}` });
-}
+export const serviceSchema = z.strictObject(
+  {
+    command: checkedBy<string | string[]>(checkCommand),
+    cwd: z.string({ error: 'must be a folder path' }).min(1, 'must not be empty').optional(),
+    env: z.record(z.string(), z.string({ error: 'must be a string (environment values are strings)' }), { error: 'must be an object { NAME: "value" }' }).optional(),
+    port: z.union([port, z.literal('auto')], { error: "must be a port number 1-65535 or 'auto'" }).optional(),
+    ready: checkedBy<ReadyInput | undefined>(checkReady).optional(),
+    readyTimeout: z.number({ error: 'must be a number of ms' }).positive('must be greater than 0').optional(),
+    stopSignal: z.enum(signalNames, { message: 'must be a signal name such as SIGTERM' }).optional(),
+    stopTimeout: z.number({ error: 'must be a number of ms' }).nonnegative('must not be negative').optional(),
+    stopCommand: checkedBy<string | string[]>(checkCommand).optional(),
+    stopCommandTimeout: z.number({ error: 'must be a number of ms' }).positive('must be greater than 0').optional(),
+    dependsOn: z.array(z.string({ error: 'must be service names' }), { error: 'must be a list of service names' }).optional(),
+    portInUse: portInUseSchema.optional(),
+    reuseExisting: z.boolean({ error: 'must be true or false' }).optional(),
+  },
+  { error: 'must be an object { command, port?, ready?, ... }' },
+);
 
-export type ConfigInput = z.input<typeof configSchema>;
-export type ServiceInput = z.input<typeof serviceSchema>;
-export type ReadyInput = z.input<typeof readySchema>;
-export type PortInUse = z.infer<typeof portInUseSchema>;
+export const configSchema = z.strictObject(
+  {
+    services: z.record(z.string(), serviceSchema, { error: 'must be an object { name: { command, ... } }' }),
+    verbose: z.boolean({ error: 'must be true or false' }).optional(),
+    portInUse: portInUseSchema.optional(),
+    reuseExisting: z.boolean({ error: 'must be true or false' }).optional(),
+    onServiceExit: z.enum(['end-run', 'continue'], { error: "must be 'end-run' or 'continue'" }).optional(),
+    portBase: port.optional(),
+    root: z.string().optional(),
+  },
+  { error: 'must be an object { services: { ... } }' },
+);
 
-/** `my-api` → `MY_API`, for CLEANROOM_<NAME>_URL. */
-export function envNameOf(service: string): string {
-  return service.toUpperCase().replace(/[^A-Z0-9]/g, '_');
-}
+/** What a successful parse gives. */
+export type ParsedConfig = ConfigInput;
 
-function findCycle(services: Record<string, LooseService>): string[] | undefined {
-  const state = new Map<string, 'visiting' | 'done'>();
-  const stack: string[] = [];
-  const visit = (name: string): string[] | undefined => {
-    if (state.get(name) === 'done') return undefined;
-    if (state.get(name) === 'visiting') return [...stack.slice(stack.indexOf(name)), name];
-    state.set(name, 'visiting');
-    stack.push(name);
-    const deps = services[name]?.dependsOn;
-    for (const dep of Array.isArray(deps) ? deps : []) {
-      if (typeof dep !== 'string' || dep === name || !(dep in services)) continue;
-      const c = visit(dep);
-      if (c) return c;
-    }
-    stack.pop();
-    state.set(name, 'done');
-    return undefined;
-  };
-  for (const name of Object.keys(services)) {
-    const c = visit(name);
-    if (c) return c;
-  }
-  return undefined;
-}
+// The schema and the hand-written types must agree: a drift is a type error here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _serviceAgrees: Same<z.input<typeof serviceSchema>, ServiceInput> = true;
+const _configAgrees: Same<z.input<typeof configSchema>, ConfigInput> = true;
+void [_serviceAgrees, _configAgrees];

@@ -5,7 +5,7 @@
  */
 import { dirname } from 'node:path';
 import { start } from '../run/start.js';
-import { throwIfRunFailed } from './failures.js';
+import { forRunner, throwIfRunFailed } from './failures.js';
 import { loadForRunner } from './load-for-runner.js';
 
 /** The part of Playwright's FullConfig we use. */
@@ -17,11 +17,16 @@ interface PlaywrightConfig {
 /** Playwright globalSetup: start the services; the returned function is the teardown. */
 export default async function globalSetup(config?: PlaywrightConfig): Promise<() => Promise<void>> {
   const root = config?.configFile ? dirname(config.configFile) : config?.rootDir;
-  const services = await start(await loadForRunner(root), {
-    // A service died (onServiceExit: 'end-run'): interrupt the run as Ctrl+C would; Playwright marks the
-    // running tests interrupted, starts no more, and runs the teardown, which fails the run.
-    endRun: () => process.kill(process.pid, 'SIGINT'),
-  });
+  let services;
+  try {
+    services = await start(await loadForRunner(root), {
+      // A service died (onServiceExit: 'end-run'): interrupt the run as Ctrl+C would; Playwright marks the
+      // running tests interrupted, starts no more, and runs the teardown, which fails the run.
+      endRun: () => process.kill(process.pid, 'SIGINT'),
+    });
+  } catch (err) {
+    throw forRunner(err); // Playwright prints the message alone and exits 1
+  }
   // Workers are forked after globalSetup and inherit the runner's environment.
   Object.assign(process.env, services.env);
   return async () => {

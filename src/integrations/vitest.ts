@@ -3,20 +3,14 @@
  * Starts every service before the tests, provides `{ [name]: { url, port, pid } }` as
  * `inject('cleanroom')`, sets CLEANROOM_<NAME>_URL/_PORT, and stops everything in teardown.
  */
-import type {} from 'vitest';
+import pc from 'picocolors';
+import type {} from './vitest-context.js';
 import { endRunnerChildrenOnSignal } from '../guards/runner-children.js';
 import { RUNNER_VAR, runnerTag } from '../kill/policy.js';
 import { start } from '../run/start.js';
 import type { ServicesInfo } from '../run/service-env.js';
-import { throwIfRunFailed } from './failures.js';
+import { failTheRun, forRunner, runFailure } from './failures.js';
 import { loadForRunner } from './load-for-runner.js';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** The services cleanroom started: `inject('cleanroom').backend.url`. */
-    cleanroom: ServicesInfo;
-  }
-}
 
 /** The part of Vitest's globalSetup argument we use (TestProject in Vitest 3+, GlobalSetupContext before). */
 interface VitestSetupContext {
@@ -33,13 +27,23 @@ export default async function setup(ctx: VitestSetupContext): Promise<() => Prom
   // ...and when the runner is SIGKILLed: the pool starts after globalSetup, so its workers inherit this
   // tag, and the watchdog stops whatever carries it once the runner's pipe closes.
   process.env[RUNNER_VAR] = runnerTag();
-  const services = await start(await loadForRunner(ctx.config?.root), {
-    // A service died (onServiceExit: 'end-run'): no further test starts; teardown then fails the run.
-    endRun: () => void ctx.vitest?.cancelCurrentRun?.('cleanroom: a service died')?.catch(() => {}),
-  });
+  let services;
+  try {
+    services = await start(await loadForRunner(ctx.config?.root), {
+      // A service died (onServiceExit: 'end-run'): no further test starts; teardown then fails the run.
+      endRun: () => void ctx.vitest?.cancelCurrentRun?.('cleanroom: a service died')?.catch(() => {}),
+    });
+  } catch (err) {
+    throw forRunner(err); // Vitest prints it under "Unhandled Error", message only, and exits 1
+  }
   ctx.provide('cleanroom', services.info);
   Object.assign(process.env, services.env);
   return async () => {
-    throwIfRunFailed(await services.stop());
+    const failure = runFailure(await services.stop());
+    if (!failure) return;
+    // Thrown here, Vitest would print "error during close" and its inspect() of the error (stack or
+    // brackets) and still exit 0: say it plainly, and fail the run ourselves.
+    process.stderr.write(`${pc.red(failure.message)}\n`);
+    failTheRun();
   };
 }

@@ -22,11 +22,22 @@ export function httpProbe(url: string, status?: number[]): ReadyProbe {
           resolve(accept(code) ? { ok: true } : { ok: false, detail: `status ${code}` });
         });
         req.on('timeout', () => req.destroy(new Error('no answer within 2 s')));
-        req.on('error', (e: NodeJS.ErrnoException) =>
-          resolve({ ok: false, detail: e.code === 'ECONNREFUSED' ? 'connection refused' : e.message }),
-        );
+        req.on('error', (e: NodeJS.ErrnoException) => resolve({ ok: false, detail: errorDetail(e, u.protocol) }));
         req.end();
       });
     },
   };
+}
+
+/** A failed request in the user's words: OpenSSL's "wrong version number" means plain HTTP answered a TLS hello. */
+export function errorDetail(e: NodeJS.ErrnoException, protocol: string): string {
+  if (e.code === 'ECONNREFUSED') return 'connection refused';
+  const text = e.message.split('\n')[0] ?? '';
+  if (protocol === 'https:' && (e.code === 'EPROTO' || /wrong version number|packet length too long|SSL routines/i.test(text))) {
+    return 'the server answered plain HTTP, not TLS: use http:// in ready.url';
+  }
+  if (protocol === 'http:' && (e.code === 'ECONNRESET' || /socket hang up/.test(text))) {
+    return 'the connection was closed without an answer (if the server speaks TLS, use https:// in ready.url)';
+  }
+  return text;
 }

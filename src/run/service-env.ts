@@ -1,4 +1,4 @@
-import { envNameOf } from '../config/schema.js';
+import { envNameOf } from '../config/env-name.js';
 
 /** What tests get for each service. */
 export interface ServiceInfo {

@@ -9,6 +9,7 @@
  * or the exit; what exits now is expected. stopped: every tree gone, ports passed, the record removed.
  */
 import { resolveConfig, type ResolvedConfig } from '../config/resolve.js';
+import { validateStartOptions } from '../config/start-options.js';
 import type { CleanroomConfig } from '../config/define.js';
 import { CleanroomError, formatServiceMessage, InterruptedError, ServiceError } from '../errors.js';
 import type { SignalHandling } from '../guards/process-guards.js';
@@ -135,6 +136,7 @@ type RunState = 'starting' | 'running' | 'stopping' | 'stopped';
 
 /** Starts every service of `config` and resolves once all are ready. */
 export async function start(config: CleanroomConfig | ResolvedConfig, options: StartOptions = {}): Promise<Services> {
+  await validateStartOptions(config, options); // a ConfigError, never a TypeError, before anything starts
   const cfg = isResolved(config) ? config : resolveConfig(config);
   const log = options.logger ?? stderrLogger;
   const report = options.reporter ?? silentReporter;

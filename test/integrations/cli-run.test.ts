@@ -2,7 +2,7 @@
  * `cleanroom run -- <command>` from the installed tarball's bin: the command sees the services' env,
  * cleanroom exits with its code, and every way the run ends leaves nothing.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { makeCase, CRASH_FILE, crashNow, type Case } from '../helpers/cases.js';
@@ -173,4 +173,29 @@ describe('cleanroom run', () => {
       expect(isAlive(command)).toBe(false);
     });
   }
+});
+
+describe('cleanroom run: bad arguments are ConfigErrors, checked before any service starts', () => {
+  const USAGE = 'cleanroom run [--config FILE] -- <command…>, e.g. cleanroom run -- npx playwright test';
+  it.each([
+    ['no command', ['run'], `command: is required: ${USAGE}`],
+    ['an empty command', ['run', '--', ''], `command: the program name is empty (""): ${USAGE}`],
+    ['a blank command', ['run', '--', '  ', 'x'], `command: the program name is empty ("  "): ${USAGE}`],
+  ])('%s', async (_what, args, problem) => {
+    const marker = join(inject('consumerDir'), `marker-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    const c = await makeCase(inject('consumerDir'), 'cli-args', { apiEnv: { MARKER: marker } });
+    const r = cleanroom(c, args);
+    expect(shellStatus(await r.exited)).toBe(1);
+    expect(r.output()).toBe(`cleanroom: invalid arguments to cleanroom run (1 problem); nothing was started:\n  - ${problem}\n`);
+    expect(existsSync(marker), 'a service was started').toBe(false);
+  });
+
+  it('--config naming a folder', async () => {
+    const c = await makeCase(inject('consumerDir'), 'cli-config-dir');
+    const r = cleanroom(c, ['run', '--config', '.', '--', 'true']);
+    expect(shellStatus(await r.exited)).toBe(1);
+    expect(r.output()).toBe(
+      `cleanroom: invalid config (1 problem); nothing was started:\n  - --config names ${c.dir}, a folder: name the config file itself, e.g. ${join(c.dir, 'cleanroom.config.mjs')}\n`,
+    );
+  });
 });
