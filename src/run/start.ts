@@ -13,6 +13,7 @@ import { liveRuns, reapStaleRuns } from '../ledger/reap.js';
 import { commandOf, processInfo } from '../os/process-table.js';
 import { liveProcesses } from '../stop/service-tree.js';
 import { clearPort } from '../ports/clear-port.js';
+import { finalPortPass } from '../ports/final-pass.js';
 import { answeringHosts, isPortFree } from '../ports/probe.js';
 import { describeHolders, findPortHolders } from '../ports/holders.js';
 import { exitedEarlyError, fmtMs, waitReady } from '../ready/wait-ready.js';
@@ -361,33 +362,11 @@ async function handleBusyPort(svc: ResolvedService, runId: string, log: Logger):
   if (!r.free) {
     throw new ServiceError(
       svc.name,
-      `cannot start: port ${port} is in use by ${describeHolders(r.holders)}${r.refused ? `, and cleanroom will not stop it: ${r.refused}` : ' and could not be freed'}`,
+      `cannot start: port ${port} is in use: ${r.problem ?? 'it could not be freed'}`,
       `Stop that process yourself, or give ${svc.name} another port.`,
     );
   }
   return undefined;
-}
-
-/** After teardown: anything still bound to a service's port is stopped; returns the ports still held. */
-async function finalPortPass(services: ResolvedService[], runId: string, log: Logger): Promise<number[]> {
-  const held: number[] = [];
-  await Promise.all(
-    services.map(async (svc) => {
-      if (svc.port === undefined || (await isPortFree(svc.port))) return;
-      if (svc.portInUse === 'error') {
-        // This service's owner asked never to stop what is not ours: report, do not clear.
-        held.push(svc.port);
-        log.error(`port ${svc.port} is still held after ${svc.name} stopped, by ${describeHolders(await findPortHolders(svc.port))}`);
-        return;
-      }
-      const r = await clearPort(svc.port, { runId, graceMs: 1000, log: (m) => log.warn(m), why: `was still held after ${svc.name} stopped` });
-      if (!r.free) {
-        held.push(svc.port);
-        log.error(`port ${svc.port} is still held after teardown by ${describeHolders(r.holders)}${r.refused ? `: ${r.refused}` : ''}`);
-      }
-    }),
-  );
-  return held.sort((a, b) => a - b);
 }
 
 export { CleanroomError };
