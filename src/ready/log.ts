@@ -7,13 +7,18 @@ export function logProbe(pattern: RegExp, output: ServiceOutput): ReadyProbe {
     pattern.lastIndex = 0; // a /g or /y pattern keeps state between calls
     return pattern.test(line);
   };
-  let seen = output.tail(Number.MAX_SAFE_INTEGER).some(test);
+  let seen = output.kept().some(test);
+  let wake: (() => void) | undefined;
   const off = output.onLine((line) => {
-    if (!seen && test(line)) seen = true;
+    if (!seen && test(line)) {
+      seen = true;
+      wake?.();
+    }
   });
   return {
     describe: `a log line matching ${pattern}`,
     attempt: async () => (seen ? { ok: true } : { ok: false, detail: 'no matching line yet' }),
+    changed: () => (seen ? Promise.resolve() : new Promise<void>((resolve) => (wake = resolve))),
     dispose: off,
   };
 }

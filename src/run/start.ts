@@ -298,7 +298,7 @@ function isAbort(e: unknown): boolean {
 }
 
 function toFailure(service: string, exit: ExitInfo, spawned: SpawnedService): ServiceExit {
-  return { service, code: exit.code, signal: exit.signal, logTail: spawned.output.tail() };
+  return { service, code: exit.code, signal: exit.signal, logTail: spawned.output.excerpt() };
 }
 
 /** Dependencies before dependents (the schema has already ruled out cycles and unknown names). */
