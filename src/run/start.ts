@@ -129,7 +129,7 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
   const abort = new AbortController();
   const onAbort = () => abort.abort(options.signal!.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  watchdogEnsure();
+  watchdogEnsure((m) => log.warn(m));
   await reapStaleRuns((m) => log.warn(m));
 
   const readyBy = new Map<string, Promise<void>>();
