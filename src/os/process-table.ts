@@ -10,6 +10,7 @@ import {
   listeningInodes,
   pidsHoldingInodes,
   readCmdline,
+  readEnviron,
   readEnvVar,
   readStat,
   readUid,
@@ -104,6 +105,12 @@ export async function portHoldersAsync(port: number): Promise<number[]> {
   } catch {
     return [];
   }
+}
+
+/** The environment a process started with (not later changes to its process.env), or undefined when unreadable. */
+export function initialEnvironment(pid: number): Map<string, string> | undefined {
+  if (hasProcfs) return readEnviron(pid);
+  return undefined;
 }
 
 export function commandOf(pid: number): string {

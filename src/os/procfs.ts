@@ -78,6 +78,18 @@ export function readEnvVar(pid: number, name: string): string | undefined {
   return env.slice(start, stop < 0 ? undefined : stop);
 }
 
+/** A process's whole environment as it was when it started (later changes to process.env are not in it). */
+export function readEnviron(pid: number | 'self'): Map<string, string> | undefined {
+  const text = safe(() => readFileSync(`/proc/${pid}/environ`, 'latin1'), undefined);
+  if (text === undefined) return undefined;
+  const env = new Map<string, string>();
+  for (const kv of text.split('\0')) {
+    const at = kv.indexOf('=');
+    if (at > 0) env.set(kv.slice(0, at), kv.slice(at + 1));
+  }
+  return env;
+}
+
 /** The command line, for messages. */
 export function readCmdline(pid: number): string {
   return safe(() => readFileSync(`/proc/${pid}/cmdline`, 'utf8'), '').split('\0').filter(Boolean).join(' ');

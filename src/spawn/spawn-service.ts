@@ -11,6 +11,7 @@ import type { ResolvedService } from '../config/resolve.js';
 import { RUN_ID_VAR, SERVICE_VAR, processInfo } from '../os/process-table.js';
 import { RUNNER_VAR, runnerTag } from '../kill/policy.js';
 import { ServiceOutput } from './output.js';
+import { inheritedEnv } from './runner-env.js';
 
 export interface ExitInfo {
   code: number | null;
@@ -40,10 +41,12 @@ export function describeExit(e: ExitInfo): string {
 
 export function spawnService(svc: ResolvedService, runId: string, verbose: boolean): SpawnedService {
   const output = new ServiceOutput(svc.name, verbose);
-  const env = { ...svc.env, [RUN_ID_VAR]: runId, [SERVICE_VAR]: svc.name, [RUNNER_VAR]: runnerTag() };
+  // The runner's environment minus what a test runner injected (runner-env.ts), then the service's own.
+  const env = { ...inheritedEnv(), ...svc.env, [RUN_ID_VAR]: runId, [SERVICE_VAR]: svc.name, [RUNNER_VAR]: runnerTag() };
   const options = {
     cwd: svc.cwd,
     env,
+    extendEnv: false,
     detached: true, // own session and process group: one kill(-pgid) reaches the whole tree
     cleanup: false, // we do our own cleanup (execa skips it for detached children anyway)
     stdin: 'ignore',
