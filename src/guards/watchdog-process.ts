@@ -6,9 +6,8 @@
 import { createInterface } from 'node:readline';
 import type { ServiceTree } from '../stop/service-tree.js';
 import { stopProcesses, stopTree } from '../stop/stop-tree.js';
-import { allProcesses, isGone, isSameProcess } from '../os/process-table.js';
+import { isSameProcess, processesWithEnvVar } from '../os/process-table.js';
 import { signalGroup } from '../kill/signal.js';
-import { readEnvVar } from '../os/procfs.js';
 import { RUNNER_VAR } from '../kill/policy.js';
 import { removeRecord } from '../ledger/ledger.js';
 import type { WatchdogMessage } from './watchdog.js';
@@ -44,7 +43,7 @@ lines.on('close', () => {
     await Promise.all([...trees.values()].map((t) => stopTree(t)));
     // Anything the runner started that was not tracked yet (it died between a spawn and the message).
     if (runnerTag) {
-      await stopProcesses(() => allProcesses().filter((p) => !isGone(p) && readEnvVar(p.pid, RUNNER_VAR) === runnerTag), 2000);
+      await stopProcesses(() => processesWithEnvVar(RUNNER_VAR, runnerTag), 2000);
     }
   };
   void stopAll().finally(() => {

@@ -4,7 +4,12 @@
  */
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 
-export const hasProcfs = process.platform === 'linux' && safe(() => readdirSync('/proc/self').length > 0, false);
+/**
+ * True on Linux with /proc mounted. `CLEANROOM_PROCFS=0` turns it off (the portable `ps` path is then
+ * used, as on macOS): how that path is tested on Linux.
+ */
+export const hasProcfs =
+  process.env.CLEANROOM_PROCFS !== '0' && process.platform === 'linux' && safe(() => readdirSync('/proc/self').length > 0, false);
 
 function safe<T>(fn: () => T, fallback: T): T {
   try {

@@ -14,6 +14,7 @@ import { commandOf, processInfo } from '../os/process-table.js';
 import { liveProcesses } from '../stop/service-tree.js';
 import { clearPort } from '../ports/clear-port.js';
 import { finalPortPass } from '../ports/final-pass.js';
+import { assertSupportedPlatform } from '../os/platform.js';
 import { answeringHosts, isPortFree } from '../ports/probe.js';
 import { describeHolders, findPortHolders } from '../ports/holders.js';
 import { exitedEarlyError, fmtMs, waitReady } from '../ready/wait-ready.js';
@@ -89,6 +90,7 @@ interface Started {
 
 /** Starts every service of `config` and resolves once all are ready. */
 export async function start(config: CleanroomConfig | ResolvedConfig, options: StartOptions = {}): Promise<Services> {
+  assertSupportedPlatform();
   const cfg = isResolved(config) ? config : resolveConfig(config);
   const log = options.logger ?? stderrLogger;
   const report = options.reporter ?? silentReporter;

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mayKillProcess, portHolderTree, RUNNER_VAR, runnerTag } from '../../src/kill/policy.js';
 import { signalProcess } from '../../src/kill/signal.js';
 import { clearPort } from '../../src/ports/clear-port.js';
-import { RUN_ID_VAR } from '../../src/os/process-table.js';
+import { RUN_ID_VAR, processInfo } from '../../src/os/process-table.js';
 import { freePort, isAlive, proc, survivors } from '../helpers/os.js';
 import { SERVICE } from '../helpers/spawn.js';
 import { canConnect } from '../helpers/os.js';
@@ -79,8 +79,8 @@ describe('kill policy', () => {
   it('refuses a process of another cleanroom run whose runner is alive, allows one whose runner is dead', async () => {
     // "Another run" whose runner is this very process: alive.
     const live = idle({ [RUN_ID_VAR]: 'other-run', [RUNNER_VAR]: runnerTag() });
-    // A run whose runner is gone: a pid that existed with another start time.
-    const stale = idle({ [RUN_ID_VAR]: 'stale-run', [RUNNER_VAR]: `${process.pid}:1` });
+    // A run whose runner is gone: this pid with another start time (in cleanroom's clock: /proc ticks, or ps's seconds).
+    const stale = idle({ [RUN_ID_VAR]: 'stale-run', [RUNNER_VAR]: `${process.pid}:${processInfo(process.pid)!.startTime - 1}` });
     await waitAlive(live.pid!);
     await waitAlive(stale.pid!);
     expect(mayKillProcess(live.pid!, 'my-run')).toMatchObject({ allowed: false, reason: expect.stringMatching(/another cleanroom run \(other-run\)/) });
@@ -112,10 +112,12 @@ describe('kill policy', () => {
     const c = idle();
     await waitAlive(c.pid!);
     const p = proc(c.pid!);
-    expect(signalProcess(p.pid, p.startTime + 1, 'SIGKILL')).toBe(false);
+    // The start time as cleanroom reads it (/proc ticks, or ps's seconds with CLEANROOM_PROCFS=0).
+    const seen = processInfo(c.pid!)!.startTime;
+    expect(signalProcess(p.pid, seen + 1, 'SIGKILL')).toBe(false);
     await new Promise((r) => setTimeout(r, 100));
     expect(isAlive(p)).toBe(true);
-    expect(signalProcess(p.pid, p.startTime, 'SIGKILL')).toBe(true);
+    expect(signalProcess(p.pid, seen, 'SIGKILL')).toBe(true);
     expect(await survivors([p])).toEqual([]);
   });
 });
