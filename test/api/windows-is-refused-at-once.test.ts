@@ -16,7 +16,7 @@ it('start() on Windows fails at once with a clear message and spawns nothing', a
   const marker = join(tempDir(), 'spawned');
   const real = Object.getOwnPropertyDescriptor(process, 'platform')!;
   Object.defineProperty(process, 'platform', { ...real, value: 'win32' });
-  onTestFinished(() => Object.defineProperty(process, 'platform', real));
+  onTestFinished(() => void Object.defineProperty(process, 'platform', real));
   const { error, ms } = await rejectionOf(
     start({ services: { api: { command: [process.execPath, SERVICE], env: { MARKER: marker, TEST_MARK: mark } } } }, { logger: silentLogger }),
   );
