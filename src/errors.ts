@@ -1,4 +1,5 @@
-/** Errors a user can act on: what failed, which service, what to do next, and the service's last lines. */
+/** Errors a user can act on: what failed, which service, what to do next, and the service's first and last lines. */
+import { skippedCount } from './spawn/output.js';
 
 export class CleanroomError extends Error {
   override name = 'CleanroomError';
@@ -30,19 +31,31 @@ export class ServiceError extends CleanroomError {
     readonly service: string,
     readonly reason: string,
     readonly hint: string,
-    /** The service's last lines; undefined when it never ran (a port or config problem). */
+    /** The service's first and last lines (ServiceOutput.excerpt()); undefined when it never ran (a port or config problem). */
     readonly logTail?: string[],
   ) {
     super(formatServiceMessage(service, reason, hint, logTail));
   }
 }
 
+/**
+ * `logTail` is a ServiceOutput.excerpt(): the first and the last lines, with one skippedLine() between
+ * them when some were left out.
+ */
 export function formatServiceMessage(service: string, reason: string, hint: string, logTail?: string[]): string {
   if (!logTail) return `cleanroom: service "${service}" ${reason}\n  ${hint}`;
-  const tail = logTail.length
-    ? `\n  last ${logTail.length} line${logTail.length === 1 ? '' : 's'} from ${service}:\n${logTail.map((l) => `    | ${l}`).join('\n')}`
-    : `\n  (${service} printed nothing)`;
-  return `cleanroom: service "${service}" ${reason}\n  ${hint}${tail}`;
+  return `cleanroom: service "${service}" ${reason}\n  ${hint}${describeExcerpt(service, logTail)}`;
+}
+
+function describeExcerpt(service: string, lines: string[]): string {
+  if (lines.length === 0) return `\n  (${service} printed nothing)`;
+  const at = lines.findIndex((l) => skippedCount(l) !== undefined);
+  const plural = (n: number) => `${n} line${n === 1 ? '' : 's'}`;
+  const title =
+    at < 0
+      ? `${lines.length === 1 ? 'the only line' : `all ${plural(lines.length)}`} from ${service}`
+      : `first ${at} and last ${lines.length - at - 1} of ${lines.length - 1 + skippedCount(lines[at]!)!} lines from ${service}`;
+  return `\n  ${title}:\n${lines.map((l) => `    | ${l}`).join('\n')}`;
 }
 
 /** The run was interrupted (Ctrl+C, a signal, the runner exiting) while the services were starting. */

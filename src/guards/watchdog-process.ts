@@ -6,9 +6,8 @@
 import { createInterface } from 'node:readline';
 import { processesTarget, treeTarget, type ServiceTree } from '../stop/service-tree.js';
 import { stopAll } from '../stop/stop-loop.js';
-import { RUN_ID_VAR, SERVICE_VAR, isGone, isSameProcess } from '../os/process-table.js';
+import { RUN_ID_VAR, SERVICE_VAR, envVarOf, isGone, isSameProcess } from '../os/process-table.js';
 import { signalGroup } from '../kill/signal.js';
-import { readEnvVar } from '../os/procfs.js';
 import { RUNNER_VAR } from '../kill/policy.js';
 import { removeRecord } from '../ledger/ledger.js';
 import type { WatchdogMessage } from './watchdog.js';
@@ -61,9 +60,9 @@ lines.on('close', () => {
           table.filter(
             (p) =>
               !isGone(p) &&
-              readEnvVar(p.pid, RUNNER_VAR) === runnerTag &&
+              envVarOf(p.pid, RUNNER_VAR) === runnerTag &&
               // A tracked service's processes are its tree's to stop, with its own signal and timeout.
-              !trees.has(`${readEnvVar(p.pid, RUN_ID_VAR)}/${readEnvVar(p.pid, SERVICE_VAR)}`),
+              !trees.has(`${envVarOf(p.pid, RUN_ID_VAR)}/${envVarOf(p.pid, SERVICE_VAR)}`),
           ),
         'SIGTERM',
         UNTRACKED_STOP_MS,

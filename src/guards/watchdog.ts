@@ -27,6 +27,23 @@ interface Watchdog {
 }
 
 let current: Watchdog | undefined;
+/** Where a watchdog that cannot run is reported; set by each start(). */
+let warn: (msg: string) => void = (msg) => process.stderr.write(`cleanroom: ${msg}\n`);
+let warned = false;
+
+/**
+ * Says once (per start()) that kill -9 of the runner is not covered. Everything else still is: the
+ * in-process guards handle signals, crashes and exits, and the next start() reaps from the ledger.
+ */
+function warnUnprotected(what: string): void {
+  if (warned) return;
+  warned = true;
+  warn(
+    `the watchdog ${what}: if this runner is killed with SIGKILL (kill -9, the OOM killer, a CI timeout), its services will be left running ` +
+      `until the next cleanroom start() reaps them. Signals, crashes and a normal end are still covered. ` +
+      `The watchdog is a node process (${process.execPath}) started with the runner's environment: check NODE_OPTIONS and the limits on processes.`,
+  );
+}
 
 /** The compiled sidecar script. Under `vitest` from src/ there is no .js beside this file: use dist/. */
 function scriptPath(): string {
@@ -46,24 +63,33 @@ function ensure(): Watchdog | undefined {
   let child: ChildProcess;
   try {
     child = spawn(process.execPath, [scriptPath(), runnerTag()], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env });
-  } catch {
+  } catch (error) {
+    warnUnprotected(`could not be started (${(error as Error).message})`);
     return undefined; // the in-process guards still cover every end but SIGKILL
   }
-  child.on('error', () => {});
+  child.on('error', (error) => warnUnprotected(`could not be started (${error.message})`));
   child.stdin?.on('error', () => {}); // EPIPE if the watchdog died: nothing to do about it here
   child.unref();
   (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
   const pid = child.pid ?? -1;
   if (pid > 0) protectPid(pid);
   current = { child, pid, startTime: processInfo(pid)?.startTime ?? Number.NaN, tracked: new Set() };
-  child.once('exit', () => {
-    if (current?.child === child) current = undefined;
+  child.once('exit', (code, signal) => {
+    // Not told goodbye (that clears `current` first): it died while it was still needed.
+    if (current?.child !== child) return;
+    current = undefined;
+    warnUnprotected(`(pid ${pid}) ${signal ? `was killed by ${signal}` : `exited with code ${code}`} while the run still needed it`);
   });
   return current;
 }
 
-/** Launches the watchdog before anything is spawned, so no service is ever without one. */
-export function watchdogEnsure(): void {
+/**
+ * Launches the watchdog before anything is spawned, so no service is ever without one. `onProblem`
+ * hears, once, that it could not be started or died (kill -9 protection is then off).
+ */
+export function watchdogEnsure(onProblem?: (msg: string) => void): void {
+  if (onProblem) warn = onProblem;
+  warned = false;
   ensure();
 }
 

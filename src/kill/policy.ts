@@ -9,13 +9,13 @@ import {
   allProcesses,
   ancestorsOf,
   descendantsOf,
+  envVarOf,
   isGone,
   isSameProcess,
   processInfo,
   uidOf,
   type ProcStat,
 } from '../os/process-table.js';
-import { readEnvVar } from '../os/procfs.js';
 import { RUN_ID_VAR } from '../os/process-table.js';
 
 /** Tag that lets any process tell whether the run that started a process is still alive. */
@@ -52,9 +52,9 @@ export function runnerTag(): string {
 
 /** True when a process carries another run's tag and that run's runner is still alive. */
 function liveForeignRun(pid: number, ownRunId: string | undefined): string | undefined {
-  const runId = readEnvVar(pid, RUN_ID_VAR);
+  const runId = envVarOf(pid, RUN_ID_VAR);
   if (!runId || runId === ownRunId) return undefined;
-  const [rpid, rstart] = (readEnvVar(pid, RUNNER_VAR) ?? '').split(':');
+  const [rpid, rstart] = (envVarOf(pid, RUNNER_VAR) ?? '').split(':');
   if (rpid && isSameProcess(Number(rpid), Number(rstart))) return runId;
   return undefined;
 }
@@ -71,7 +71,7 @@ export function groupBelongsToRun(
   return members.some(
     (p) =>
       (p.pid === group.pgid && (Number.isNaN(p.startTime) || p.startTime === group.leaderStartTime)) ||
-      readEnvVar(p.pid, RUN_ID_VAR) === group.runId,
+      envVarOf(p.pid, RUN_ID_VAR) === group.runId,
   );
 }
 

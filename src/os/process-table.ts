@@ -1,46 +1,28 @@
 /**
  * The one small interface to the OS process table. Linux reads /proc (synchronous, so it also works in
- * the exit guard); elsewhere it falls back to one `ps` call, which cannot see environments, start times
- * or socket owners (escaped-descendant search and port ownership are Linux-only; see README).
+ * the exit guard); elsewhere, or with CLEANROOM_PROCFS=0, the portable path (portable.ts: `ps` for
+ * the table, start times, session leaders and environments; `ss`/`lsof` for port holders), also
+ * synchronous. Both give the same answers; the portable one is slower (a process spawn per call).
  */
-import { execFileSync } from 'node:child_process';
 import {
   hasProcfs,
   listStats,
   listeningInodes,
   pidsHoldingInodes,
   readCmdline,
+  readEnviron,
   readEnvVar,
   readStat,
   readUid,
   type ProcStat,
 } from './procfs.js';
+import { listeningPids, psCommand, psEnviron, psEnvirons, psStat, psStats, psUid } from './portable.js';
 
 export const RUN_ID_VAR = 'CLEANROOM_RUN_ID';
 export const SERVICE_VAR = 'CLEANROOM_SERVICE';
 
 export type { ProcStat };
-
-function psStats(): ProcStat[] {
-  let text = '';
-  try {
-    text = execFileSync('ps', ['-A', '-o', 'pid=,ppid=,pgid=,stat='], { encoding: 'utf8' });
-  } catch {
-    return [];
-  }
-  return text
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/))
-    .filter((c) => c.length >= 4)
-    .map(([pid, ppid, pgid, stat]) => ({
-      pid: Number(pid),
-      ppid: Number(ppid),
-      pgid: Number(pgid),
-      sid: 0,
-      state: (stat ?? '?').charAt(0),
-      startTime: Number.NaN,
-    }));
-}
+export { hasProcfs };
 
 /** All processes, zombies included. */
 export function allProcesses(): ProcStat[] {
@@ -49,7 +31,7 @@ export function allProcesses(): ProcStat[] {
 
 /** One process, or undefined when gone. */
 export function processInfo(pid: number): ProcStat | undefined {
-  return hasProcfs ? readStat(pid) : psStats().find((p) => p.pid === pid);
+  return hasProcfs ? readStat(pid) : psStat(pid);
 }
 
 /** A zombie has exited already; it only waits to be reaped (by PID 1 here, sometimes a second later). */
@@ -58,13 +40,22 @@ export function isGone(p: ProcStat | undefined): boolean {
 }
 
 /**
- * True when `pid` still names the process first seen with `startTime`. Where start times cannot be
- * read (no /proc), a live pid is taken as the same process.
+ * Can these two start times be compared? /proc gives clock ticks since boot (>= 0), the portable
+ * path negated seconds since the epoch (< 0); NaN is unknown.
+ */
+export function sameClock(a: number, b: number): boolean {
+  return !Number.isNaN(a) && !Number.isNaN(b) && a < 0 === b < 0;
+}
+
+/**
+ * True when `pid` still names the process first seen with `startTime`. Where the start times cannot
+ * be compared (unknown, or read under the other clock), a live pid is taken as the same process: the
+ * callers that meet such records (another run's tag, a ledger record) then leave it alone.
  */
 export function isSameProcess(pid: number, startTime: number): boolean {
   const p = processInfo(pid);
   if (isGone(p)) return false;
-  return Number.isNaN(startTime) || Number.isNaN(p!.startTime) || p!.startTime === startTime;
+  return !sameClock(startTime, p!.startTime) || p!.startTime === startTime;
 }
 
 /** Live (non-zombie) members of a process group. */
@@ -72,57 +63,62 @@ export function liveGroupMembers(pgid: number, table: ProcStat[] = allProcesses(
   return table.filter((p) => p.pgid === pgid && !isGone(p));
 }
 
+/** The value of one environment variable of a process (as it started), or undefined (not ours, gone, or unset). */
+export function envVarOf(pid: number, name: string): string | undefined {
+  return hasProcfs ? readEnvVar(pid, name) : psEnviron(pid)?.get(name);
+}
+
 /**
  * Live processes carrying a run's tag (optionally one service's), found through their environment:
  * this reaches descendants that left the process group with setsid() or a double fork.
- * Linux only; elsewhere returns nothing.
  */
 export function taggedProcesses(runId: string, service?: string, table: ProcStat[] = allProcesses()): ProcStat[] {
-  if (!hasProcfs) return [];
-  return table.filter(
-    (p) =>
-      !isGone(p) &&
-      readEnvVar(p.pid, RUN_ID_VAR) === runId &&
-      (service === undefined || readEnvVar(p.pid, SERVICE_VAR) === service),
-  );
-}
-
-/** Pids of processes listening on a TCP port (any address). Synchronous on Linux. */
-export function portHolders(port: number): number[] {
-  if (!hasProcfs) return [];
-  return pidsHoldingInodes(listeningInodes(port));
-}
-
-/** Port holders, with the `ss`/`lsof`-based pid-port as the fallback where /proc is missing. */
-export async function portHoldersAsync(port: number): Promise<number[]> {
-  if (hasProcfs) return portHolders(port);
-  try {
-    const { portToPid } = await import('pid-port');
-    // host '*': a server on [::]:PORT is not found under pid-port's default (localhost only).
-    const pid = await portToPid({ port, host: '*' });
-    return pid === undefined ? [] : [pid];
-  } catch {
-    return [];
+  const live = table.filter((p) => !isGone(p));
+  if (hasProcfs) {
+    return live.filter(
+      (p) => readEnvVar(p.pid, RUN_ID_VAR) === runId && (service === undefined || readEnvVar(p.pid, SERVICE_VAR) === service),
+    );
   }
+  const envs = psEnvirons();
+  return live.filter((p) => {
+    const env = envs.get(p.pid);
+    return env?.get(RUN_ID_VAR) === runId && (service === undefined || env.get(SERVICE_VAR) === service);
+  });
+}
+
+/** Live processes whose environment has NAME=value (one scan). */
+export function processesWithEnvVar(name: string, value: string, table: ProcStat[] = allProcesses()): ProcStat[] {
+  const live = table.filter((p) => !isGone(p));
+  if (hasProcfs) return live.filter((p) => readEnvVar(p.pid, name) === value);
+  const envs = psEnvirons();
+  return live.filter((p) => envs.get(p.pid)?.get(name) === value);
+}
+
+/** The environment a process started with (not later changes to its process.env), or undefined when unreadable. */
+export function initialEnvironment(pid: number): Map<string, string> | undefined {
+  return hasProcfs ? readEnviron(pid) : psEnviron(pid);
+}
+
+/**
+ * Pids of processes listening on a TCP port (any address); undefined when this machine cannot tell
+ * (no /proc, and neither `ss` nor `lsof` names the owner). Synchronous.
+ */
+export function portHolders(port: number): number[] | undefined {
+  if (hasProcfs) return pidsHoldingInodes(listeningInodes(port));
+  return listeningPids(port);
+}
+
+/** Port holders, as a promise (what the port passes await); none when they cannot be told. */
+export async function portHoldersAsync(port: number): Promise<number[]> {
+  return portHolders(port) ?? [];
 }
 
 export function commandOf(pid: number): string {
-  if (hasProcfs) return readCmdline(pid);
-  try {
-    return execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
+  return hasProcfs ? readCmdline(pid) : psCommand(pid);
 }
 
 export function uidOf(pid: number): number | undefined {
-  if (hasProcfs) return readUid(pid);
-  try {
-    const out = execFileSync('ps', ['-o', 'uid=', '-p', String(pid)], { encoding: 'utf8' }).trim();
-    return out ? Number(out) : undefined;
-  } catch {
-    return undefined;
-  }
+  return hasProcfs ? readUid(pid) : psUid(pid);
 }
 
 /** The pid's ancestors, nearest first, up to (and including) PID 1. */

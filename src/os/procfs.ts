@@ -4,7 +4,12 @@
  */
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 
-export const hasProcfs = process.platform === 'linux' && safe(() => readdirSync('/proc/self').length > 0, false);
+/**
+ * True on Linux with /proc mounted. `CLEANROOM_PROCFS=0` turns it off (the portable `ps` path is then
+ * used, as on macOS): how that path is tested on Linux.
+ */
+export const hasProcfs =
+  process.env.CLEANROOM_PROCFS !== '0' && process.platform === 'linux' && safe(() => readdirSync('/proc/self').length > 0, false);
 
 function safe<T>(fn: () => T, fallback: T): T {
   try {
@@ -76,6 +81,18 @@ export function readEnvVar(pid: number, name: string): string | undefined {
   }
   const stop = env.indexOf('\0', start);
   return env.slice(start, stop < 0 ? undefined : stop);
+}
+
+/** A process's whole environment as it was when it started (later changes to process.env are not in it). */
+export function readEnviron(pid: number | 'self'): Map<string, string> | undefined {
+  const text = safe(() => readFileSync(`/proc/${pid}/environ`, 'latin1'), undefined);
+  if (text === undefined) return undefined;
+  const env = new Map<string, string>();
+  for (const kv of text.split('\0')) {
+    const at = kv.indexOf('=');
+    if (at > 0) env.set(kv.slice(0, at), kv.slice(at + 1));
+  }
+  return env;
 }
 
 /** The command line, for messages. */

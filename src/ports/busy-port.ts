@@ -60,7 +60,9 @@ export async function handleBusyPort(svc: ResolvedService, runId: string, log: L
   if (!r.free) {
     throw new ServiceError(
       svc.name,
-      `cannot start: port ${port} is in use by ${describeHolders(r.holders)}${r.refused ? `, and cleanroom will not stop it: ${r.refused}` : ' and could not be freed'}`,
+      r.refused
+        ? `cannot start: port ${port} is in use by ${describeHolders(r.holders)}, and cleanroom will not stop it: ${r.refused}`
+        : `cannot start: port ${port} is in use: ${r.problem ?? 'it could not be freed'}`,
       `Stop that process yourself, or give ${svc.name} another port.`,
     );
   }

@@ -8,7 +8,15 @@ import { allProcesses, commandOf, isGone, type ProcStat } from '../os/process-ta
 import { processesTarget } from '../stop/service-tree.js';
 import { stopOne } from '../stop/stop-loop.js';
 import { isPortFree } from './probe.js';
-import { describeHolders, findPortHolders, type PortHolder } from './holders.js';
+import { describeHolders, findPortHolders, unseenHolder, type PortHolder } from './holders.js';
+
+/**
+ * How long a port that answers with no live holder in sight is re-checked before it is called held:
+ * a holder that is exiting drops out of the process table (or its fds out of /proc) a moment before
+ * its listening socket closes, and one seen by the lookup may be gone by the table read.
+ */
+export const SETTLE_MS = 1000;
+const SETTLE_POLL_MS = 20;
 
 /** After its holders are gone, how long a port may take to stop answering. */
 const PORT_RELEASE_MS = 1000;
@@ -18,7 +26,26 @@ export interface ClearResult {
   free: boolean;
   /** Why a holder was left alone, when one was. */
   refused?: string;
+  /** When not free: what holds it, in one clause for a message (e.g. "held by pid 12 (node a.js); ..."). */
+  problem?: string;
   holders: PortHolder[];
+}
+
+/**
+ * The port's live holders, re-checked for up to SETTLE_MS while it answers with none in sight.
+ * Returns 'free' once nothing answers, or the holders (possibly none) and the table they were seen in.
+ */
+async function settledHolders(port: number): Promise<'free' | { holders: PortHolder[]; table: ProcStat[] }> {
+  const deadline = performance.now() + SETTLE_MS;
+  for (;;) {
+    if (await isPortFree(port)) return 'free';
+    const found = await findPortHolders(port);
+    const table = allProcesses();
+    const byPid = new Map(table.map((p) => [p.pid, p]));
+    const holders = found.filter((h) => !isGone(byPid.get(h.pid)));
+    if (holders.length > 0 || performance.now() >= deadline) return { holders, table };
+    await sleep(SETTLE_POLL_MS);
+  }
 }
 
 /**
@@ -30,17 +57,17 @@ export async function clearPort(
   port: number,
   opts: { runId?: string; graceMs: number; log: (msg: string) => void; why: string },
 ): Promise<ClearResult> {
-  const holders = await findPortHolders(port);
-  if (holders.length === 0) {
-    const free = await isPortFree(port);
-    return { free, holders, ...(!free && { refused: `port ${port} is held by ${describeHolders(holders)}` }) };
-  }
-  const table = allProcesses();
+  const seen = await settledHolders(port);
+  if (seen === 'free') return { free: true, holders: [] };
+  const { holders, table } = seen;
+  if (holders.length === 0) return { free: false, holders, problem: unseenHolder(port) };
   const targets = new Map<number, ProcStat>();
   const lines: string[] = [];
   for (const holder of holders) {
     const tree = portHolderTree(holder.pid, opts.runId, table);
-    if ('refused' in tree) return { free: false, holders, refused: tree.refused };
+    if ('refused' in tree) {
+      return { free: false, holders, refused: tree.refused, problem: `held by ${describeHolders([holder])}; cleanroom will not stop it: ${tree.refused}` };
+    }
     for (const p of tree.targets) targets.set(p.pid, p);
     const others = tree.targets.length - 1;
     const what = tree.top.pid === holder.pid ? 'it' : `pid ${tree.top.pid} (${commandOf(tree.top.pid) || '?'}), which started it,`;
@@ -71,5 +98,5 @@ export async function clearPort(
     await sleep(10);
     free = await isPortFree(port);
   }
-  return { free, holders };
+  return { free, holders, ...(!free && { problem: `held by ${describeHolders(holders)}, and still answering after cleanroom stopped ${holders.length === 1 ? 'it' : 'them'}` }) };
 }

@@ -16,6 +16,17 @@ export async function findPortHolders(port: number): Promise<PortHolder[]> {
   });
 }
 
+/**
+ * What answers on a port whose holders cleanroom could not find. Only what is known: something
+ * answers, and no visible process holds it.
+ */
+export function unseenHolder(port: number): string {
+  return (
+    `something still answers on :${port}, but no process on this machine that cleanroom can see holds it ` +
+    `(another user's process when not root, another container or network namespace, or a process table cleanroom cannot read)`
+  );
+}
+
 export function describeHolders(holders: PortHolder[]): string {
   if (holders.length === 0) return 'a process cleanroom cannot see (another user\'s, or no /proc on this OS)';
   return holders.map((h) => `pid ${h.pid} (${h.command || '?'})`).join(', ');

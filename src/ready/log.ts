@@ -20,8 +20,12 @@ export function logProbe(pattern: RegExp, output: ServiceOutput): ReadyProbe {
     pattern.lastIndex = 0; // a /g or /y pattern keeps state between calls
     match ??= pattern.exec(line);
   };
-  for (const line of output.tail(Number.MAX_SAFE_INTEGER)) test(line);
-  const off = output.onLine(test);
+  for (const line of output.kept()) test(line);
+  let wake: (() => void) | undefined;
+  const off = output.onLine((line) => {
+    test(line);
+    if (match) wake?.();
+  });
   return {
     describe: `a log line matching ${pattern}`,
     attempt: async () => {
@@ -29,6 +33,8 @@ export function logProbe(pattern: RegExp, output: ServiceOutput): ReadyProbe {
       const captured = capture(match);
       return { ok: true, ...(captured && { captured }) };
     },
+    // The wait loop backs off; a matching line ends the wait at once.
+    changed: () => (match ? Promise.resolve() : new Promise<void>((resolve) => (wake = resolve))),
     dispose: off,
   };
 }

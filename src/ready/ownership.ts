@@ -3,8 +3,8 @@
  * stale server on the port answers instead. A service is ready only when the listener on its port
  * belongs to its own tree (its process group, or a process carrying its run tag).
  */
-import { hasProcfs, listeningInodes, readEnvVar } from '../os/procfs.js';
-import { RUN_ID_VAR, portHolders, processInfo } from '../os/process-table.js';
+import { hasProcfs, listeningInodes } from '../os/procfs.js';
+import { RUN_ID_VAR, envVarOf, portHolders, processInfo } from '../os/process-table.js';
 import type { ResolvedService } from '../config/resolve.js';
 import type { ServiceTree } from '../stop/service-tree.js';
 import { findPortHolders, describeHolders } from '../ports/holders.js';
@@ -41,9 +41,10 @@ export function listenersBefore(port: number | undefined): Set<string> {
 export async function checkOwnership(port: number, tree: ServiceTree, before: Set<string> = new Set()): Promise<Ownership> {
   if (!hasProcfs) return { ok: true }; // cannot tell without /proc: accept (README says so)
   const pids = portHolders(port);
+  if (pids === undefined) return { ok: true }; // this machine cannot name port owners: accept (README says so)
   // A log line or check() can pass before the server listens: that is "not yet", not "foreign".
   if (pids.length === 0 && (await isPortFree(port))) return { ok: false, notListening: true };
-  const ours = pids.some((pid) => processInfo(pid)?.pgid === tree.pgid || readEnvVar(pid, RUN_ID_VAR) === tree.runId);
+  const ours = pids.some((pid) => processInfo(pid)?.pgid === tree.pgid || envVarOf(pid, RUN_ID_VAR) === tree.runId);
   if (ours) return { ok: true };
   const now = listeningInodes(port);
   const holders = describeHolders(await findPortHolders(port));

@@ -21,5 +21,7 @@ export interface ReadyProbe {
   /** What is checked, in words: "GET http://localhost:8000/health", "TCP :8000 on 127.0.0.1 or ::1". */
   describe: string;
   attempt(): Promise<Attempt>;
+  /** Resolves when a new attempt may give a new answer (a log line was printed): ends the wait between attempts early. */
+  changed?(): Promise<void>;
   dispose?(): void;
 }

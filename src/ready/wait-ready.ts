@@ -1,6 +1,7 @@
 /**
- * Waits until a service is ready: polls its probe every 10 ms, fails at once when the service exits
- * first, and fails with what was checked and the log tail when readyTimeout runs out.
+ * Waits until a service is ready: polls its probe (every 10 ms at first, then backing off), fails at
+ * once when the service exits first, and fails with what was checked and the output excerpt when
+ * readyTimeout runs out.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ReadySpec, ResolvedService } from '../config/resolve.js';
@@ -17,7 +18,21 @@ import { liveProcesses } from '../stop/service-tree.js';
 import type { Attempt, Captured, ReadyProbe } from './probe.js';
 import { tcpProbe } from './tcp.js';
 
-const POLL_MS = 10;
+/**
+ * Poll every FAST_POLL_MS for the first FAST_FOR_MS (a quick service is seen within ~10 ms), then
+ * back off by BACKOFF up to SLOW_POLL_MS: a service that logs every probe (uvicorn logs each GET,
+ * Postgres "incomplete startup packet") must not push its real start-up error out of its log.
+ */
+const FAST_POLL_MS = 10;
+const FAST_FOR_MS = 500;
+const SLOW_POLL_MS = 250;
+const BACKOFF = 1.5;
+
+/** The wait before the next attempt, `elapsedMs` into the wait, after waiting `lastMs` last time. */
+export function nextPollMs(elapsedMs: number, lastMs: number): number {
+  if (elapsedMs < FAST_FOR_MS) return FAST_POLL_MS;
+  return Math.min(SLOW_POLL_MS, Math.max(FAST_POLL_MS, lastMs) * BACKOFF);
+}
 const NO_ATTEMPT = 'no attempt finished';
 /** How long a foreign listener may answer on the service's port before we call it a failure. */
 const FOREIGN_GRACE_MS = 1000;
@@ -45,14 +60,14 @@ export function exitedEarlyError(svc: ResolvedService, spawned: SpawnedService):
       svc.name,
       describeExit(exit),
       `Check that "${[svc.command].flat()[0]}" exists and is executable (node_modules/.bin is on the PATH), and that cwd ${svc.cwd} exists.`,
-      spawned.output.tail(),
+      spawned.output.excerpt(),
     );
   }
   return new ServiceError(
     svc.name,
     `${describeExit(exit)} before it was ready`,
     `Check its command (${[svc.command].flat().join(' ')}) in ${svc.cwd}; its output is below.`,
-    spawned.output.tail(),
+    spawned.output.excerpt(),
   );
 }
 
@@ -79,6 +94,7 @@ export async function waitReady(
     const wrongPort = wrongPortWatch(svc);
     let foreignSince: number | undefined;
     let detail = NO_ATTEMPT;
+    let pollMs = FAST_POLL_MS;
     for (;;) {
       if (spawned.exitInfo) throw exitedEarly();
       abort.throwIfAborted();
@@ -105,7 +121,7 @@ export async function waitReady(
               svc.name,
               `is not what answers on port ${port}: ${own.holders} does, and it was listening there before ${svc.name} started`,
               `Tests would run against a stale server. Stop that process (or run \`cleanroom sweep ${port}\`), or give ${svc.name} another port.`,
-              spawned.output.tail(),
+              spawned.output.excerpt(),
             );
           }
         }
@@ -118,11 +134,13 @@ export async function waitReady(
         throw new ServiceError(
           svc.name,
           `did not become ready within ${fmtMs(svc.readyTimeout)}`,
-          `Checked ${probe.describe} every ${POLL_MS} ms; last result: ${detail}. If it is only slow, raise readyTimeout; otherwise check that it listens where the check looks.`,
-          spawned.output.tail(),
+          `Checked ${probe.describe} (every ${FAST_POLL_MS} ms at first, then up to every ${SLOW_POLL_MS} ms); last result: ${detail}. If it is only slow, raise readyTimeout; otherwise check that it listens where the check looks.`,
+          spawned.output.excerpt(),
         );
       }
-      await Promise.race([sleep(POLL_MS), spawned.exited]);
+      pollMs = nextPollMs(performance.now() - t0, pollMs);
+      // A log line is waited for by event, not by polling: it is seen as soon as it is printed.
+      await Promise.race([sleep(pollMs), spawned.exited, ...(probe.changed ? [probe.changed()] : [])]);
     }
   } finally {
     probe?.dispose?.();
@@ -188,7 +206,7 @@ function wrongPortWatch(svc: ResolvedService): { check(port: number, tree: Servi
         svc.name,
         `listens on ${list}, not on :${port} as configured`,
         `Set ${svc.name}'s port (and its ready URL) to ${ports.length === 1 ? ports[0] : 'the right one'}, or make it listen on ${port} (for most dev servers: --port ${port}, or PORT=${port} in env). Its output is below.`,
-        spawned.output.tail(),
+        spawned.output.excerpt(),
       );
     },
   };

@@ -18,6 +18,7 @@ import { reapStaleRuns } from '../ledger/reap.js';
 import { commandOf, processInfo, taggedProcesses } from '../os/process-table.js';
 import { finalPortPass } from '../ports/final-pass.js';
 import { fmtMs } from '../ready/wait-ready.js';
+import { assertSupportedPlatform } from '../os/platform.js';
 import { silentReporter, type StartupReporter } from '../report/reporter.js';
 import { describeExit } from '../spawn/spawn-service.js';
 import { tagEnv } from '../spawn/tag-env.js';
@@ -136,6 +137,7 @@ type RunState = 'starting' | 'running' | 'stopping' | 'stopped';
 
 /** Starts every service of `config` and resolves once all are ready. */
 export async function start(config: CleanroomConfig | ResolvedConfig, options: StartOptions = {}): Promise<Services> {
+  assertSupportedPlatform();
   await validateStartOptions(config, options); // a ConfigError, never a TypeError, before anything starts
   const cfg = isResolved(config) ? config : resolveConfig(config);
   const log = options.logger ?? stderrLogger;
@@ -163,6 +165,7 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
   const kind: RunKind = options.kind ?? 'test';
   const tracker = new Tracker({
     runId,
+    warn: (m) => log.warn(m),
     kind,
     ...(options.upId && { upId: options.upId }),
     root: cfg.root,
@@ -264,7 +267,7 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
       r.svc.name,
       `${describeExit(r.spawned!.exitInfo!)} right after it was ready`,
       'It passed its ready check, then exited before the tests began. Its output is below.',
-      r.spawned!.output.tail(),
+      r.spawned!.output.excerpt(),
     );
   }
 
@@ -295,10 +298,10 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
   for (const r of runs.values()) {
     const spawned = r.spawned;
     if (!spawned || !r.tree) continue;
-    spawned.exited.then((exit) => fail(r, { service: r.svc.name, reason: describeExit(exit), code: exit.code, signal: exit.signal, logTail: spawned.output.tail() }));
+    spawned.exited.then((exit) => fail(r, { service: r.svc.name, reason: describeExit(exit), code: exit.code, signal: exit.signal, logTail: spawned.output.excerpt() }));
     unwatch.push(
       watchPort(r.svc, r.tree, (port, processes) =>
-        fail(r, { service: r.svc.name, reason: `stopped answering on :${port} (${processes})`, code: null, signal: null, logTail: spawned.output.tail() }),
+        fail(r, { service: r.svc.name, reason: `stopped answering on :${port} (${processes})`, code: null, signal: null, logTail: spawned.output.excerpt() }),
       ),
     );
   }

@@ -23,6 +23,8 @@ export interface TrackerOptions {
   /** The config's root folder: warm reuse matches `up` runs of the same project. */
   root: string;
   signals: SignalHandling;
+  /** Where a warning goes (a watchdog that could not start). */
+  warn(msg: string): void;
   /** Told that the runner is going away (a signal, or exit), so exits that follow are not crashes. */
   interrupted(signal: NodeJS.Signals | 'exit'): void;
   /** The guards stopped the run synchronously (the runner is exiting): the one summary line goes here. */
@@ -44,7 +46,7 @@ export class Tracker {
     this.runId = opts.runId;
     this.opts = opts;
     // The watchdog first: from the first spawn on, no service is ever without one.
-    watchdogEnsure();
+    watchdogEnsure(opts.warn);
     this.unguard = guardRun({
       signals: opts.signals,
       trees: () => [...this.trees.values()],

@@ -6,11 +6,14 @@
  * none of the killing: its `cleanup` is skipped for detached children and its kill() reaches only the
  * group leader (see stop/).
  */
+import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execa, type ResultPromise } from 'execa';
 import type { ResolvedService } from '../config/resolve.js';
 import { processInfo } from '../os/process-table.js';
 import { tagEnv } from './tag-env.js';
 import { ServiceOutput } from './output.js';
+import { inheritedEnv } from './runner-env.js';
 
 export interface ExitInfo {
   code: number | null;
@@ -24,12 +27,27 @@ export interface SpawnedService {
   pid: number;
   startTime: number;
   output: ServiceOutput;
-  /** Resolves when the group leader exits; never waits for stdout/stderr to close. */
+  /** Resolves when the group leader exits, after its last output (at most DRAIN_MS more: never waits for a pipe a grandchild holds). */
   exited: Promise<ExitInfo>;
-  /** Set once the leader has exited. */
+  /** Set once the leader has exited (and its last output was read, or DRAIN_MS passed). */
   exitInfo?: ExitInfo;
   /** Stops reading output; call after the tree is gone so a leftover pipe cannot hold the runner. */
   release(): void;
+}
+
+/**
+ * How long an exit waits for the service's last output: the 'exit' event can come before the pipes'
+ * last data (a process that prints one line and dies at once), and a message without that line says
+ * nothing. Bounded: a grandchild may keep the pipes open for ever.
+ */
+const DRAIN_MS = 100;
+
+function ended(stream: Readable | null | undefined): Promise<void> {
+  if (!stream || stream.readableEnded || stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once('end', resolve);
+    stream.once('close', resolve);
+  });
 }
 
 export function describeExit(e: ExitInfo): string {
@@ -41,10 +59,12 @@ export function describeExit(e: ExitInfo): string {
 /** `logFile`: also append every output line there (ops: services of `cleanroom up`). */
 export function spawnService(svc: ResolvedService, runId: string, verbose: boolean, logFile?: string): SpawnedService {
   const output = new ServiceOutput(svc.name, verbose, logFile);
-  const env = { ...svc.env, ...tagEnv(runId, svc.name) };
+  // The runner's environment minus what a test runner injected (runner-env.ts), then the service's own.
+  const env = { ...inheritedEnv(), ...svc.env, ...tagEnv(runId, svc.name) };
   const options = {
     cwd: svc.cwd,
     env,
+    extendEnv: false,
     detached: true, // own session and process group: one kill(-pgid) reaches the whole tree
     cleanup: false, // we do our own cleanup (execa skips it for detached children anyway)
     stdin: 'ignore',
@@ -72,7 +92,11 @@ export function spawnService(svc: ResolvedService, runId: string, verbose: boole
     output,
     exited: new Promise<ExitInfo>((resolve) => {
       // 'exit', not 'close': 'close' waits for every holder of the pipes, which may be a grandchild.
-      child.once('exit', (code, signal) => resolve((spawned.exitInfo = { code, signal })));
+      // Then its last output, for at most DRAIN_MS.
+      child.once('exit', (code, signal) => {
+        const drained = Promise.all([ended(child.stdout), ended(child.stderr)]);
+        void Promise.race([drained, sleep(DRAIN_MS, undefined, { ref: false })]).then(() => resolve((spawned.exitInfo = { code, signal })));
+      });
       child.once('error', (error) => {
         if (pid <= 0 || !processInfo(pid)) resolve((spawned.exitInfo = { code: null, signal: null, error }));
       });

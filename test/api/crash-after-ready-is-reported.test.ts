@@ -2,16 +2,19 @@
  * A service that exits on its own while the tests run is reported at once (onFailure, services.failures,
  * an error line) with its exit code and last lines, and stop() lists it in summary.failures.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, it } from 'vitest';
 import { start, type ServiceExit } from '../../src/index.js';
-import { captureLogger, stopWhenDone, testMark } from '../helpers/api.js';
+import { captureLogger, stopWhenDone, tempDir, testMark } from '../helpers/api.js';
 import { freePort, isAlive, portIsFree, proc, processesOfRun, survivors } from '../helpers/os.js';
 import { SERVICE } from '../helpers/spawn.js';
 
 it('calls onFailure within a second of the exit, with code 7 and the log tail; stop() reports it', async () => {
   const mark = testMark();
   const port = await freePort();
+  const crashFile = join(tempDir(), 'crash-now');
   const { logger, text } = captureLogger();
   const services = stopWhenDone(
     await start(
@@ -20,7 +23,8 @@ it('calls onFailure within a second of the exit, with code 7 and the log tail; s
           crashy: {
             command: [process.execPath, SERVICE],
             port,
-            env: { PORT: String(port), EXIT_AFTER_MS: '300', EXIT_CODE: '7', TEST_MARK: mark },
+            // Crashes when the test says so, not after a delay that a slow start() could outlast.
+            env: { PORT: String(port), EXIT_ON_FILE: crashFile, EXIT_CODE: '7', TEST_MARK: mark },
           },
         },
       },
@@ -34,6 +38,7 @@ it('calls onFailure within a second of the exit, with code 7 and the log tail; s
   const reported = new Promise<{ exit: ServiceExit; at: number }>((resolve) =>
     services.onFailure((exit) => resolve({ exit, at: performance.now() })),
   );
+  writeFileSync(crashFile, '');
   // Watch the leader through /proc to know when it really exited.
   const deadline = performance.now() + 5000;
   while (isAlive(leader) && performance.now() < deadline) await sleep(5);

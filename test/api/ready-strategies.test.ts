@@ -124,9 +124,9 @@ describe('ready strategies', () => {
     await expectStopLeavesNothing(services, before, port);
   });
 
-  // src bug: waitReady asks checkOwnership() as soon as check()/log says ready; with nothing listening on
-  // the port yet, portHolders() is empty, that counts as "foreign", and after 1 s start() rejects with
-  // 'is not what answers on port N: a process cleanroom cannot see ... does' although nothing answers.
+  // Regression: waitReady asks checkOwnership() as soon as check()/log says ready; with nothing listening
+  // on the port yet, no holder was taken for a foreign one, and after 1 s start() rejected with
+  // 'is not what answers on port N: a process cleanroom cannot see ... does' although nothing answered.
   it('{ check } that passes before the service listens on its `port`: not mistaken for a foreign listener', async () => {
     const { services, port, before } = await startService((port, env) => ({
       command,

@@ -159,8 +159,8 @@ describe('bad configs are rejected before anything starts', () => {
     expect(err.message).toContain(`(${expected.length} problems)`);
   });
 
-  // src bug: a wrong type or a bad enum value (here stopSignal) makes zod skip the cross-service checks,
-  // so the unknown dependency, the shared port and the cycle only show up on the next attempt.
+  // Regression: a wrong type or a bad enum value (here stopSignal) made zod skip the cross-service checks,
+  // so the unknown dependency, the shared port and the cycle only showed up on the next attempt.
   it('several problems at once, one of them a bad value type: the cross-service problems are still listed', async () => {
     const { marker, mark, svc } = setup();
     const port = await freePort();

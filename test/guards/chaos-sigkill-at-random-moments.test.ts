@@ -22,6 +22,7 @@ function phaseOf(out: string): string {
 
 describe('chaos: SIGKILL of the runner at a random moment', () => {
   const phases: Record<string, number> = {};
+  let ran = 0;
   for (let i = 0; i < RUNS; i++) {
     const entry = i % 2 === 0 ? 'start()' : 'vitest';
     const target = i % 4 < 2 ? 'pid' : 'group';
@@ -38,6 +39,7 @@ describe('chaos: SIGKILL of the runner at a random moment', () => {
         writeVitestSuite(c);
         runner = startRunner(process.execPath, [VITEST_BIN, 'run'], { cwd: c.dir, env: { HANG_MS: '300' } });
       }
+      ran++;
       const r = runner;
       const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
       if (aim === 'start-up') await r.waitFor(/ready on|TEST RUNNING/).then(() => sleep(Math.random() * 100)).catch(() => {});
@@ -57,7 +59,10 @@ describe('chaos: SIGKILL of the runner at a random moment', () => {
       expect(await portFreesWithin(c.webPort), `web port; phase: ${phase}`).toBe(true);
     });
   }
-  it('report', () => {
-    console.log(`chaos: ${RUNS} SIGKILLs, by aim and by what the runner had printed: ${JSON.stringify(phases)}`);
+  it('report: every run that started was killed and its phase recorded', () => {
+    const killed = Object.values(phases).reduce((a, b) => a + b, 0);
+    console.log(`chaos: ${killed} SIGKILLs of ${ran} runs, by aim and by what the runner had printed: ${JSON.stringify(phases)}`);
+    expect(ran, 'no chaos run took place (filtered out?): this report would prove nothing').toBeGreaterThan(0);
+    expect(killed).toBe(ran);
   });
 });

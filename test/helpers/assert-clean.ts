@@ -7,14 +7,20 @@ import type { Runner } from './runner.js';
 
 /**
  * Snapshot of the run's processes while it is up (must not be empty, or the test proves nothing):
- * the tagged ones, plus the case's environment-cleared setsid() child, which no tag can find.
+ * the tagged ones, plus the case's environment-cleared setsid() child, which no tag can find. With a
+ * case, that child must be there: a check that silently skipped it would prove nothing about it.
  */
 export function snapshotRun(runner: Runner, c?: Case): Proc[] {
   const procs = processesOfRunner(runner.pid);
   expect(procs.length, `no tagged processes found for runner ${runner.pid}; output:\n${runner.output()}`).toBeGreaterThan(0);
-  if (c && existsSync(c.cleanEnvChildPidFile)) {
+  if (c) {
+    // It is started with the api, but its node may boot after the run says TEST RUNNING: wait (bounded).
+    const deadline = Date.now() + 5000;
+    while (!existsSync(c.cleanEnvChildPidFile) && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    expect(existsSync(c.cleanEnvChildPidFile), `the api's environment-cleared child wrote no pid file (${c.cleanEnvChildPidFile})`).toBe(true);
     const child = proc(Number(readFileSync(c.cleanEnvChildPidFile, 'utf8')));
-    if (child.startTime >= 0) procs.push(child);
+    expect(child.startTime, `the api's environment-cleared child (pid ${child.pid}) was not running while the run was up`).toBeGreaterThanOrEqual(0);
+    procs.push(child);
   }
   return procs;
 }

@@ -20,9 +20,12 @@ export interface Runner {
 }
 
 export function startRunner(command: string, args: string[], opts: { cwd: string; env?: Record<string, string | undefined> }): Runner {
-  const env: Record<string, string | undefined> = { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...opts.env };
-  // The runner must not inherit our own test run's state.
-  for (const k of Object.keys(env)) if (k.startsWith('VITEST') || k === 'TEST' || k === 'NODE_OPTIONS') delete env[k];
+  const env: Record<string, string | undefined> = { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' };
+  // The runner must not inherit our own test run's state (what our own Vitest and Vite injected included).
+  for (const k of Object.keys(env)) {
+    if (k.startsWith('VITEST') || ['TEST', 'NODE_OPTIONS', 'MODE', 'DEV', 'PROD', 'BASE_URL', 'SSR'].includes(k) || (k === 'NODE_ENV' && env[k] === 'test')) delete env[k];
+  }
+  Object.assign(env, opts.env);
   const child = spawn(command, args, { cwd: opts.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const waiters = new Set<() => void>();

@@ -3,7 +3,10 @@
  * packed tarball and uses `globalSetup: 'cleanroom-e2e/playwright'`. Playwright runs teardown on SIGINT
  * but has no SIGTERM handler at all: both must leave nothing.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { waitFor } from '../helpers/api.js';
 import { makeCase, PLAYWRIGHT_BIN, writePlaywrightSuite, CRASH_FILE, crashNow, type Case } from '../helpers/cases.js';
 import { expectNothingLeft, snapshotRun } from '../helpers/assert-clean.js';
 import { shellStatus, startRunner, type Runner } from '../helpers/runner.js';
@@ -91,16 +94,25 @@ describe('playwright globalSetup cleanroom-e2e/playwright', () => {
     });
   }
 
-  it('Ctrl+C twice leaves nothing', async () => {
-    const c = await makeCase(inject('consumerDir'), 'pw-double', { apiEnv: { IGNORE_SIGTERM: '1' } });
+  it('Ctrl+C twice, the second once the services got SIGTERM: exit 130, and a service only SIGKILL can end is gone long before its 30 s stopTimeout', async () => {
+    // The api ignores SIGTERM, SIGINT and SIGHUP and logs each one it gets: only SIGKILL ends it.
+    const c = await makeCase(inject('consumerDir'), 'pw-double', {
+      apiEnv: { IGNORE_SIGTERM: 'all', SIGNAL_LOG: 'signals.log' },
+      serviceExtra: { stopTimeout: 30_000 },
+    });
     writePlaywrightSuite(c);
-    const r = runPlaywright(c, { HANG_MS: '8000' });
+    const r = runPlaywright(c, { HANG_MS: '20000' });
     await r.waitFor(/TEST RUNNING/);
     const seen = snapshotRun(r, c);
+    const t0 = performance.now();
     r.signalGroup('SIGINT');
-    await new Promise((res) => setTimeout(res, 100));
+    // Two back-to-back signals merge in the kernel: the second goes only once the first did its work.
+    const log = join(c.dir, 'signals.log');
+    await waitFor('the api got SIGTERM', () => existsSync(log) && readFileSync(log, 'utf8').includes('SIGTERM'));
     r.signalGroup('SIGINT');
-    await r.exited;
+    const exit = await r.exited;
+    expect(shellStatus(exit), r.output()).toBe(130);
     await expectNothingLeft(r, seen, [c.apiPort, c.webPort]);
+    expect(performance.now() - t0, 'only SIGKILL ends the api this long before its stopTimeout').toBeLessThan(15_000);
   });
 });

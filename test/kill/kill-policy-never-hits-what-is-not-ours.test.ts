@@ -4,11 +4,12 @@
  * now names a different process (pid reuse). Checked against real processes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mayKillProcess, portHolderTree, RUNNER_VAR, runnerTag } from '../../src/kill/policy.js';
 import { signalProcess } from '../../src/kill/signal.js';
 import { clearPort } from '../../src/ports/clear-port.js';
-import { RUN_ID_VAR } from '../../src/os/process-table.js';
+import { RUN_ID_VAR, processInfo } from '../../src/os/process-table.js';
 import { freePort, isAlive, proc, survivors } from '../helpers/os.js';
 import { SERVICE } from '../helpers/spawn.js';
 import { canConnect } from '../helpers/os.js';
@@ -36,6 +37,14 @@ async function waitAlive(pid: number) {
 
 const isRoot = process.getuid?.() === 0;
 
+function readFileOr(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 describe('kill policy', () => {
   it('refuses PID 1, the runner itself, its parent and its own process group', () => {
     expect(mayKillProcess(1).allowed).toBe(false);
@@ -62,12 +71,36 @@ describe('kill policy', () => {
     expect(portHolderTree(c.pid!, undefined)).toMatchObject({ top: { pid: c.pid } });
   });
 
-  it.skipIf(!isRoot)('refuses another user\'s process, and clearPort leaves its port alone', async () => {
+  it("refuses another user's process (as root: one started as nobody; otherwise: one found running)", async () => {
+    let victim: number;
+    if (isRoot) {
+      const c = idle({}, { uid: 65534, gid: 65534 });
+      await waitAlive(c.pid!);
+      victim = c.pid!;
+    } else {
+      // Not root: some process of another user is always running (PID 2, kthreadd, is root's). Only asked
+      // about, never signalled.
+      const found = readdirSync('/proc')
+        .filter((n) => /^\d+$/.test(n) && Number(n) > 1)
+        .map(Number)
+        .find((pid) => {
+          const uid = /^Uid:\s+(\d+)/m.exec(readFileOr(`/proc/${pid}/status`))?.[1];
+          return uid !== undefined && Number(uid) !== process.getuid!();
+        });
+      expect(found, 'no process of another user found to ask about').toBeDefined();
+      victim = found!;
+    }
+    const before = proc(victim);
+    expect(mayKillProcess(victim)).toMatchObject({ allowed: false, reason: expect.stringMatching(/another user/) });
+    expect(portHolderTree(victim, undefined)).toMatchObject({ refused: expect.stringMatching(/another user/) });
+    expect(isAlive(before)).toBe(true);
+  });
+
+  it.skipIf(!isRoot)("clearPort leaves another user's listener alone (root only: it needs a listener of another user)", async () => {
     const port = await freePort();
     const c = spawn(process.execPath, [SERVICE], { detached: true, stdio: 'ignore', env: { PORT: String(port) }, uid: 65534, gid: 65534 });
     started.push(c);
     while (!(await canConnect('127.0.0.1', port))) await new Promise((r) => setTimeout(r, 10));
-    expect(mayKillProcess(c.pid!)).toMatchObject({ allowed: false, reason: expect.stringMatching(/another user/) });
     const lines: string[] = [];
     const r = await clearPort(port, { graceMs: 200, log: (m) => lines.push(m), why: 'is needed' });
     expect(r.free).toBe(false);
@@ -79,8 +112,8 @@ describe('kill policy', () => {
   it('refuses a process of another cleanroom run whose runner is alive, allows one whose runner is dead', async () => {
     // "Another run" whose runner is this very process: alive.
     const live = idle({ [RUN_ID_VAR]: 'other-run', [RUNNER_VAR]: runnerTag() });
-    // A run whose runner is gone: a pid that existed with another start time.
-    const stale = idle({ [RUN_ID_VAR]: 'stale-run', [RUNNER_VAR]: `${process.pid}:1` });
+    // A run whose runner is gone: this pid with another start time (in cleanroom's clock: /proc ticks, or ps's seconds).
+    const stale = idle({ [RUN_ID_VAR]: 'stale-run', [RUNNER_VAR]: `${process.pid}:${processInfo(process.pid)!.startTime - 1}` });
     await waitAlive(live.pid!);
     await waitAlive(stale.pid!);
     expect(mayKillProcess(live.pid!, 'my-run')).toMatchObject({ allowed: false, reason: expect.stringMatching(/another cleanroom run \(other-run\)/) });
@@ -112,10 +145,12 @@ describe('kill policy', () => {
     const c = idle();
     await waitAlive(c.pid!);
     const p = proc(c.pid!);
-    expect(signalProcess(p.pid, p.startTime + 1, 'SIGKILL')).toBe(false);
+    // The start time as cleanroom reads it (/proc ticks, or ps's seconds with CLEANROOM_PROCFS=0).
+    const seen = processInfo(c.pid!)!.startTime;
+    expect(signalProcess(p.pid, seen + 1, 'SIGKILL')).toBe(false);
     await new Promise((r) => setTimeout(r, 100));
     expect(isAlive(p)).toBe(true);
-    expect(signalProcess(p.pid, p.startTime, 'SIGKILL')).toBe(true);
+    expect(signalProcess(p.pid, seen, 'SIGKILL')).toBe(true);
     expect(await survivors([p])).toEqual([]);
   });
 });
