@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The consumer matrix has its own config and CI step (npm run test:matrix).
+    exclude: ['test/matrix/**', '**/node_modules/**'],
     // Packs the tarball and installs it into a scratch consumer project once per run.
     globalSetup: ['test/setup/consumer.ts'],
     testTimeout: 60_000,
