@@ -5,7 +5,7 @@
  * real suite against two real fixture services and checks with the OS that nothing was left.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, portFreesWithin, processesOfRun, processesOfRunner, survivors, type Proc } from '../helpers/os.js';
@@ -14,6 +14,8 @@ import { MATRIX_DIR, ROOT, runtimeBin, type Runtime } from './runtimes.js';
 
 export type RunnerKind = 'vitest' | 'playwright' | 'api-cjs';
 export type ConfigKind = 'ts' | 'mjs' | 'cjs';
+/** How a run ends: the suite passes; Ctrl+C (SIGINT to the runner's group); SIGTERM to the runner's pid alone. */
+export type Ending = 'pass' | 'ctrl-c' | 'sigterm';
 
 export interface CellSpec {
   name: string;
@@ -24,6 +26,8 @@ export interface CellSpec {
   /** The installed runner must have this major.minor (or major) prefix: proves what really ran. */
   expectVersion?: RegExp;
   config: ConfigKind;
+  /** The runs, one after another in the same installed project (default: ['pass']). */
+  ends?: Ending[];
   /** npm overrides for the cell's package.json, when the registry lacks a platform package. */
   overrides?: Record<string, string>;
 }
@@ -174,6 +178,40 @@ function runIdOf(pid: number): string | undefined {
   }
 }
 
+function cmdlineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return '(gone)';
+  }
+}
+
+/** Live (non-zombie) members of a process group, from /proc. */
+function groupMembers(pgid: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const text = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      if (Number(f[2]) === pgid && f[0] !== 'Z' && f[0] !== 'X') out.push(Number(name));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return out;
+}
+
+async function groupSurvivors(pgid: number, waitMs: number): Promise<number[]> {
+  const deadline = Date.now() + waitMs;
+  let left = groupMembers(pgid);
+  while (left.length && Date.now() < deadline) {
+    await sleep(50);
+    left = groupMembers(pgid);
+  }
+  return left;
+}
+
 function exeOf(pid: number): string {
   try {
     return readlinkSync(`/proc/${pid}/exe`);
@@ -231,6 +269,31 @@ export async function runCell(spec: CellSpec, tarball: string): Promise<CellResu
     if (spec.expectVersion && !spec.expectVersion.test(installed)) problems.push(`expected ${pkgName} ${spec.expectVersion}, npm installed ${installed}`);
   }
 
+  let runMs = 0;
+  for (const end of spec.ends ?? ['pass']) {
+    const r = await runOnce({ spec, dir, env, node, command, end, ports: [apiPort, webPort] });
+    runMs += r.ms;
+    log.push(...r.log);
+    problems.push(...r.problems.map((p) => `[${end}] ${p}`));
+  }
+  return result(runMs);
+}
+
+interface RunArgs {
+  spec: CellSpec;
+  dir: string;
+  env: Record<string, string | undefined>;
+  node: string;
+  command: string[];
+  end: Ending;
+  ports: number[];
+}
+
+/** One run of the cell's suite, ended as `end` says, then the OS checks. */
+async function runOnce({ spec, dir, env, node, command, end, ports }: RunArgs): Promise<{ ms: number; log: string[]; problems: string[] }> {
+  const problems: string[] = [];
+  const log: string[] = [];
+  for (const f of ['RUNNING', 'RELEASE']) rmSync(join(dir, f), { force: true });
   const t1 = Date.now();
   const runner = startRunner(node, command, { cwd: dir, env: { ...env, FORCE_COLOR: '0', NO_COLOR: '1' } });
   try {
@@ -242,8 +305,8 @@ export async function runCell(spec: CellSpec, tarball: string): Promise<CellResu
     } else {
       const saw = JSON.parse(readFileSync(join(dir, 'RUNNING'), 'utf8')) as { api: string; web: string };
       const servicePids = [saw.api, saw.web].map((a) => Number(a.split(' ')[1]));
-      // The run's tag, read from the service itself: Playwright before 1.4x re-spawns its runner (to add
-      // its ESM loader), so the pid we started is not always the one that called start().
+      // The run's tag, read from the service itself: old Playwright re-spawns its runner (to add its
+      // ESM loader), so the pid we started is not always the one that called start().
       const runIds = new Set(servicePids.map(runIdOf));
       if (runIds.has(undefined) || runIds.size !== 1) problems.push(`the services carry run ids ${[...runIds].join(', ')}`);
       runId = [...runIds][0];
@@ -254,26 +317,35 @@ export async function runCell(spec: CellSpec, tarball: string): Promise<CellResu
         if (exeOf(pid) !== node) problems.push(`service pid ${pid} runs ${exeOf(pid)}, not the cell's node ${node}`);
       }
       if (exeOf(runner.pid) !== node) problems.push(`the runner runs ${exeOf(runner.pid)}, not ${node}`);
-      log.push(`while running: ${seen.length} processes of the run (services ${servicePids.join(', ')})`);
+      log.push(`[${end}] while running: ${seen.length} processes of the run (services ${servicePids.join(', ')})`);
     }
-    writeFileSync(join(dir, 'RELEASE'), '');
+    if (end === 'pass') writeFileSync(join(dir, 'RELEASE'), '');
+    else if (end === 'ctrl-c') runner.signalGroup('SIGINT'); // what a terminal's Ctrl+C does
+    else runner.signal('SIGTERM'); // the runner's pid alone: an IDE, a process manager, CI's timeout
     const exit = await Promise.race([runner.exited, sleep(120_000).then(() => undefined)]);
-    const runMs = Date.now() - t1;
-    log.push(`--- ${command.join(' ')} (${exit ? `exit ${shellStatus(exit)}` : 'did not exit in 120 s'}, ${runMs} ms)`, runner.output());
+    const ms = Date.now() - t1;
+    log.push(`--- [${end}] ${command.join(' ')} (${exit ? `exit ${shellStatus(exit)}` : 'did not exit in 120 s'}, ${ms} ms)`, runner.output());
     if (!exit) problems.push('the runner did not exit');
-    else if (shellStatus(exit) !== 0) problems.push(`the runner exited ${shellStatus(exit)}`);
-    if (!PASSED[spec.runner].test(runner.output())) problems.push(`the output does not say the suite passed (${PASSED[spec.runner]})`);
-    if (!STOPPED.test(runner.output())) problems.push(`the output does not show cleanroom's teardown (${STOPPED})`);
+    else if (end === 'pass' && shellStatus(exit) !== 0) problems.push(`the runner exited ${shellStatus(exit)}`);
+    else if (end !== 'pass' && shellStatus(exit) === 0) problems.push('the runner exited 0 although it was interrupted');
+    if (end === 'pass') {
+      if (!PASSED[spec.runner].test(runner.output())) problems.push(`the output does not say the suite passed (${PASSED[spec.runner]})`);
+      if (!STOPPED.test(runner.output())) problems.push(`the output does not show cleanroom's teardown (${STOPPED})`);
+    }
     const left = await survivors([...seen, ...processesOfRunner(runner.pid), ...(runId ? processesOfRun(runId) : [])], 1500);
     if (left.length) problems.push(`processes left behind: ${left.map((p) => p.pid).join(', ')}`);
-    for (const port of [apiPort, webPort]) if (!(await portFreesWithin(port))) problems.push(`port ${port} still answers`);
-    return result(runMs);
+    // The runner's own group too (its test workers): a worker still running the held test is a leftover.
+    const group = await groupSurvivors(runner.pid, 3000);
+    if (group.length) problems.push(`the runner's process group still has ${group.join(', ')} alive: ${group.map(cmdlineOf).join(' | ')}`);
+    for (const port of ports) if (!(await portFreesWithin(port))) problems.push(`port ${port} still answers`);
+    return { ms, log, problems };
   } catch (e) {
     // A bug in the cell itself still reports everything it saw.
     problems.push(`the cell failed: ${e instanceof Error ? e.stack : String(e)}`);
-    log.push('--- runner output so far', runner.output());
-    return result(Date.now() - t1);
+    log.push(`--- [${end}] runner output so far`, runner.output());
+    return { ms: Date.now() - t1, log, problems };
   } finally {
+    writeFileSync(join(dir, 'RELEASE'), '');
     runner.kill(); // only the group this cell created; a no-op when it ended cleanly
   }
 }
