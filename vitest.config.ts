@@ -16,6 +16,8 @@ const PORTABLE_PATH_TESTS = [
 
 export default defineConfig({
   test: {
+    // The consumer matrix has its own config and CI step (npm run test:matrix).
+    exclude: ['test/matrix/**', '**/node_modules/**'],
     // Packs the tarball and installs it into a scratch consumer project once per run.
     globalSetup: ['test/setup/consumer.ts'],
     testTimeout: 60_000,

@@ -23,7 +23,9 @@ interface VitestSetupContext {
 /** Vitest globalSetup: start the services; the returned function is Vitest's teardown. */
 export default async function setup(ctx: VitestSetupContext): Promise<() => Promise<void>> {
   // When only Vitest's pid is signalled, its pool worker keeps running the current test: end it too.
-  endRunnerChildrenOnSignal((command) => /[/\\]vitest[/\\]dist[/\\]workers[/\\]/.test(command));
+  // Vitest 4+ workers run vitest/dist/workers/*; Vitest 2 and 3 retitle theirs "node (vitest 1)", which
+  // replaces the command line (test/matrix: SIGTERM to a Vitest 2.1/3.2 runner left the worker running).
+  endRunnerChildrenOnSignal((command) => /[/\\]vitest[/\\]dist[/\\]workers[/\\]/.test(command) || /^node \(vitest \d+\)\s*$/.test(command));
   // ...and when the runner is SIGKILLed: the pool starts after globalSetup, so its workers inherit this
   // tag, and the watchdog stops whatever carries it once the runner's pipe closes.
   process.env[RUNNER_VAR] = runnerTag();
