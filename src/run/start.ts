@@ -20,7 +20,8 @@ import { describeExit, spawnService, type ExitInfo, type SpawnedService } from '
 import type { ServiceTree } from '../stop/service-tree.js';
 import { stopTree, type StopResult } from '../stop/stop-tree.js';
 import { stderrLogger, type Logger } from './log.js';
-import { silentReporter, type StartupReporter } from '../report/reporter.js';
+import { createReporter, loggerReporter } from '../report/create-reporter.js';
+import type { StartupReporter } from '../report/reporter.js';
 import { newRunId } from './run-id.js';
 import { servicesEnv, type ServiceInfo, type ServicesInfo } from './service-env.js';
 
@@ -37,7 +38,10 @@ export interface StartOptions {
   signals?: SignalHandling;
   /** Aborts a start() in progress: what was started is stopped and start() rejects with the reason. */
   signal?: AbortSignal;
-  /** Told as each service waits, gets ready or fails (the live start-up status). Default: nothing. */
+  /**
+   * Told as each service waits, gets ready or fails, and the teardown summary. Default: a live block on
+   * stderr when it is a terminal, plain lines otherwise; with `logger`, plain lines through it.
+   */
   reporter?: StartupReporter;
 }
 
@@ -90,7 +94,7 @@ interface Started {
 export async function start(config: CleanroomConfig | ResolvedConfig, options: StartOptions = {}): Promise<Services> {
   const cfg = isResolved(config) ? config : resolveConfig(config);
   const log = options.logger ?? stderrLogger;
-  const report = options.reporter ?? silentReporter;
+  const report = options.reporter ?? (options.logger ? loggerReporter(options.logger) : createReporter());
   const runId = newRunId();
   const started = new Map<string, Started>();
   const failures: ServiceExit[] = [];
@@ -141,7 +145,6 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
       const reused = await handleBusyPort(svc, runId, log);
       if (reused) {
         Object.assign(entry, { reused: true, info: reused });
-        log.info(`${svc.name} reuses what already answers on :${svc.port} (portInUse: 'reuse')`);
         report.reused(svc.name, reused.url);
         return;
       }
@@ -183,7 +186,6 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
     const ready = await waitReady(svc, spawned, entry.tree, abort.signal);
     snapshot();
     entry.info = { url: await urlOf(svc, ready.host), pid: spawned.pid, ...(svc.port !== undefined && { port: svc.port }) };
-    log.info(`${svc.name} ready${svc.port !== undefined ? ` on :${svc.port}` : ''} in ${fmtMs(ready.ms)}`);
     report.ready(svc.name, ready.ms, entry.info.url || undefined);
   };
 
@@ -224,7 +226,7 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
       };
       const ports = ours.flatMap((s) => (s.svc.port !== undefined ? [s.svc.port] : []));
       const forced = results.filter((r) => r.forced).map((r) => r.name);
-      log.info(
+      report.stopped(
         `stopped ${results.length} service${results.length === 1 ? '' : 's'} (${summary.processes} process${summary.processes === 1 ? '' : 'es'}) in ${fmtMs(summary.ms)}` +
           (forced.length ? `; SIGKILL needed for ${forced.join(', ')}` : '') +
           (ports.length ? (portsHeld.length ? `; ports still held: ${portsHeld.join(', ')}` : `; ports ${ports.join(', ')} free`) : ''),

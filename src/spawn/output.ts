@@ -3,12 +3,12 @@
  * `[name]` prefix when verbose, and offered to readiness checks that wait for a log line.
  */
 import type { Readable } from 'node:stream';
-import pc from 'picocolors';
+import { colorsFor, terminalMode } from '../report/terminal.js';
 
 const KEEP_LINES = 200;
 export const TAIL_LINES = 20;
 
-const COLORS = [pc.cyan, pc.magenta, pc.yellow, pc.green, pc.blue];
+const COLORS = ['cyan', 'magenta', 'yellow', 'green', 'blue'] as const;
 let nextColor = 0;
 
 export class ServiceOutput {
@@ -20,8 +20,9 @@ export class ServiceOutput {
     readonly name: string,
     private readonly verbose: boolean,
   ) {
-    const color = COLORS[nextColor++ % COLORS.length] ?? pc.cyan;
-    this.prefix = color(`[${name}]`);
+    // Coloured only where stderr allows it (not in CI, a pipe, or under NO_COLOR).
+    const pc = colorsFor(terminalMode(process.stderr).colors);
+    this.prefix = pc[COLORS[nextColor++ % COLORS.length] ?? 'cyan'](`[${name}]`);
   }
 
   /** Reads a stream line by line until it ends or is destroyed. */
