@@ -190,7 +190,9 @@ export function liveReporter(stream: LiveStream, colors: Colors, options: LiveOp
     done: () => finish('cancelled'),
     stopped: (summary) => {
       finish('cancelled');
-      stream.write(`${colors.dim('cleanroom:')} ${summary}\n`);
+      // The empty line is for reporters that redraw their last line: Playwright's `line` reporter
+      // erases the line above its summary (its status line), which would otherwise be this one.
+      stream.write(`${colors.dim('cleanroom:')} ${summary}\n\n`);
     },
   };
 }

@@ -189,10 +189,15 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
     report.ready(svc.name, ready.ms, entry.info.url || undefined);
   };
 
+  // A dependent rejects with its dependency's error (it never started): report each error once, for the service it is about.
+  const reported = new WeakSet<object>();
   for (const svc of topoOrder(cfg.services)) {
     const p = startOne(svc);
     p.catch((err: unknown) => {
-      if (!isAbort(err)) report.failed(svc.name, err instanceof ServiceError ? err.reason : String((err as Error)?.message ?? err));
+      const isObject = typeof err === 'object' && err !== null;
+      const seen = isObject && reported.has(err);
+      if (isObject) reported.add(err);
+      if (!isAbort(err) && !seen) report.failed(svc.name, err instanceof ServiceError ? err.reason : String((err as Error)?.message ?? err));
       abort.abort(); // one failure stops the others from starting
     });
     readyBy.set(svc.name, p);

@@ -61,6 +61,26 @@ describe('start-up status without a terminal (cleanroom run)', () => {
     });
   }
 
+  it('a service that fails to start: one failed line for it (none for its dependent, which never started), then the error', async () => {
+    const c = await makeCase(inject('consumerDir'), 'status-fail', { apiEnv: { EXIT_NOW_CODE: '4' } });
+    runner = startRunner(join(inject('consumerDir'), 'node_modules/.bin/cleanroom'), ['run', '--', ...COMMAND], { cwd: c.dir, env: envWith({ CI: '1' }) });
+    expect(shellStatus(await runner.exited), runner.output()).toBe(1);
+    const out = runner.output();
+    expect(out.includes('\x1b'), `an escape byte in:\n${JSON.stringify(out)}`).toBe(false);
+    expectLines(
+      out.split('\n').slice(0, 4),
+      [
+        new RegExp(`^cleanroom: api waiting for TCP :${c.apiPort}$`),
+        /^cleanroom: api failed: exited with code 4 before it was ready$/,
+        new RegExp(`^cleanroom: stopped 1 service \\(0 processes\\) in ${MS}; ports ${c.apiPort} free$`),
+        /^cleanroom: service "api" exited with code 4 before it was ready$/,
+      ],
+      out,
+    );
+    expect(out).not.toMatch(/cleanroom: web/);
+    expect(out).toMatch(/fatal: something went wrong/);
+  });
+
   it('FORCE_COLOR=1 in a pipe: the same lines in colour, and no cursor movement', async () => {
     const c = await makeCase(inject('consumerDir'), 'status-force');
     runner = startRunner(join(inject('consumerDir'), 'node_modules/.bin/cleanroom'), ['run', '--', ...COMMAND], { cwd: c.dir, env: envWith({ FORCE_COLOR: '1' }) });
