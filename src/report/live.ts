@@ -41,6 +41,7 @@ export function liveReporter(stream: LiveStream, colors: Colors, options: LiveOp
   let finished = false;
   let spin = 0;
   let timer: NodeJS.Timeout | undefined;
+  let exitHooked = false;
   /** True while the block itself is being written (our own writes pass the interception). */
   let own = false;
   /** Someone wrote a partial line: the block is not drawn after it until the line is complete. */
@@ -176,7 +177,9 @@ export function liveReporter(stream: LiveStream, colors: Colors, options: LiveOp
         render();
       }, options.tickMs ?? 100);
       timer.unref(); // never keeps the runner alive
-      if (!process.listeners('exit').includes(onExit)) process.once('exit', onExit);
+      // First in line, so that a runner's exit handler that flushes its buffered output has ours too.
+      if (!exitHooked) process.prependOnceListener('exit', onExit);
+      exitHooked = true;
     }
     if (!anyWaiting()) stopTimer();
     render();
