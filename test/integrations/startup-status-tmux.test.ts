@@ -127,6 +127,22 @@ describe.skipIf(!HAS_TMUX)(`the live start-up block in a terminal${HAS_TMUX ? ''
     for (const port of [c.apiPort, c.webPort]) expect(await portFreesWithin(port)).toBe(true);
   });
 
+  it('cleanroom run --verbose: the services\' output scrolls above the block, which ends with one line per service', async () => {
+    const c = await makeCase(inject('consumerDir'), 'status-tmux-verbose', { apiEnv: { READY_DELAY_MS: '1500' } });
+    const bin = join(inject('consumerDir'), 'node_modules/.bin/cleanroom');
+    const screen = await finalScreen(c, `${bin} run --verbose -- ${process.execPath} -e "console.log('COMMAND RAN')"`, 'cli-verbose');
+    expect(screen).toMatch(/EXIT:0/);
+    const lines = screen.split('\n');
+    expectFinalBlock(c, screen, /^COMMAND RAN$/);
+    // api's output came while the block was live (api waited 1.5 s): it sits above the block, and the
+    // block's two lines stay together. (web's line may come after start-up is over, below.)
+    const blockStart = lines.findIndex((l) => /^cleanroom: ✔ (api|web) /.test(l));
+    const apiOutput = lines.findIndex((l) => new RegExp(`^\\[api\\] .*listening on ${c.apiPort}$`).test(l));
+    expect(apiOutput, screen).toBeGreaterThan(-1);
+    expect(apiOutput, screen).toBeLessThan(blockStart);
+    expect(lines.slice(blockStart, blockStart + 2).every((l) => /^cleanroom: ✔ (api|web) /.test(l)), screen).toBe(true);
+  });
+
   it('under Vitest, a service that fails to start: its line says failed and why, before Vitest\'s error', async () => {
     const c = await makeCase(inject('consumerDir'), 'status-tmux-fail', { apiEnv: { EXIT_NOW_CODE: '4' } });
     writeVitestSuite(c);
