@@ -34,12 +34,14 @@ function tmuxPane(): Pane {
   const env = ['env', '-i', `PATH=${process.env.PATH}`, `HOME=${process.env.HOME}`, 'TERM=screen', 'LANG=C.UTF-8', `CLEANROOM_STATE_DIR=${state}`];
   tmux('new-session', '-d', '-s', 'main', '-x', '120', '-y', '40', ...env, 'bash', '--norc', '--noprofile');
   tmux('set-option', '-g', 'history-limit', '5000');
+  const socketPath = tmux('display-message', '-p', '#{socket_path}').trim();
   onTestFinished(() => {
     try {
       tmux('kill-server'); // our own server only (its socket); SIGHUP ends what runs in the pane
     } catch {
       /* already gone */
     }
+    rmSync(socketPath, { force: true }); // kill-server leaves the socket file behind
     rmSync(state, { recursive: true, force: true });
   });
   return {
