@@ -23,3 +23,4 @@ export { CleanroomError, ConfigError, InterruptedError, ServiceError } from './e
 export type { StopResult } from './stop/stop-tree.js';
 export type { Logger } from './run/log.js';
 export { silentReporter, type StartupReporter } from './report/reporter.js';
+export { createReporter, type ReporterOptions } from './report/create-reporter.js';

@@ -10,7 +10,7 @@ import { applyCaptured } from '../ready/captured.js';
 import { findWarmService } from './warm-reuse.js';
 import { isPortFree } from '../ports/probe.js';
 import { listenersBefore, ownedPort } from '../ready/ownership.js';
-import { exitedEarlyError, fmtMs, waitReady } from '../ready/wait-ready.js';
+import { exitedEarlyError, waitReady } from '../ready/wait-ready.js';
 import type { StartupReporter } from '../report/reporter.js';
 import { spawnService, type SpawnedService } from '../spawn/spawn-service.js';
 import type { ServiceTree } from '../stop/service-tree.js';
@@ -71,7 +71,6 @@ export async function startService(run: ServiceRun, ctx: StartContext): Promise<
       const url = await serviceUrl({ ...svc, ready: { kind: 'none' } });
       run.info = { url, port: svc.port, pid: outcome.holders[0]?.pid ?? 0 };
       run.state = 'reused';
-      ctx.log.info(`${svc.name} reuses what already answers on :${svc.port} (${svc.portInUse === 'reuse' ? "portInUse: 'reuse'" : 'reuseExisting: true'})`);
       ctx.report.reused(svc.name, url);
       return;
     }
@@ -110,7 +109,6 @@ export async function startService(run: ServiceRun, ctx: StartContext): Promise<
   // Every process it has once ready, and what tests get, for the ledger.
   ctx.tracker.refresh(svc.name, { ...(run.svc.port !== undefined && { port: run.svc.port }), ...(run.info.url && { url: run.info.url }), readyAt: new Date().toISOString() });
   run.state = 'ready';
-  ctx.log.info(`${svc.name} ready${svc.port !== undefined ? ` on :${svc.port}` : ''} in ${fmtMs(ready.ms)}`);
   ctx.report.ready(svc.name, ready.ms, run.info.url || undefined);
 }
 

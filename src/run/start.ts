@@ -19,7 +19,8 @@ import { commandOf, processInfo, taggedProcesses } from '../os/process-table.js'
 import { finalPortPass } from '../ports/final-pass.js';
 import { fmtMs } from '../ready/wait-ready.js';
 import { assertSupportedPlatform } from '../os/platform.js';
-import { silentReporter, type StartupReporter } from '../report/reporter.js';
+import { createReporter, loggerReporter } from '../report/create-reporter.js';
+import type { StartupReporter } from '../report/reporter.js';
 import { describeExit } from '../spawn/spawn-service.js';
 import { tagEnv } from '../spawn/tag-env.js';
 import type { ServiceTree } from '../stop/service-tree.js';
@@ -45,7 +46,10 @@ export interface StartOptions {
   signals?: SignalHandling;
   /** Aborts a start() in progress: what was started is stopped and start() rejects with the reason. */
   signal?: AbortSignal;
-  /** Told as each service waits, gets ready or fails (the live start-up status). Default: nothing. */
+  /**
+   * Told as each service waits, gets ready or fails, and the teardown summary. Default: a live block on
+   * stderr when it is a terminal, plain lines otherwise; with `logger`, plain lines through it.
+   */
   reporter?: StartupReporter;
   /**
    * How to end the caller's run when a service dies or stops answering during the tests and the
@@ -141,7 +145,7 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
   await validateStartOptions(config, options); // a ConfigError, never a TypeError, before anything starts
   const cfg = isResolved(config) ? config : resolveConfig(config);
   const log = options.logger ?? stderrLogger;
-  const report = options.reporter ?? silentReporter;
+  const report = options.reporter ?? (options.logger ? loggerReporter(options.logger) : createReporter());
   const runId = newRunId();
   let state: RunState = 'starting';
   /** The signal (or exit) that interrupted the run, when one did. */
@@ -179,7 +183,7 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
       const trees = [...runs.values()].flatMap((r) => (r.tree ? [r.tree] : []));
       if (trees.length === 0) return;
       const shuttingDown = results.reduce((n, r) => n + r.survivors.length, 0);
-      log.info(
+      report.stopped(
         `${interruptedBy && interruptedBy !== 'exit' ? `interrupted by ${interruptedBy}` : 'the runner is exiting'}${state === 'starting' ? ' while the services were starting' : ''}: ` +
           `stopped ${plural(trees.length, 'service')} (${plural(processCount(trees, results), 'process', 'processes')})` +
           (allGone ? '; 0 left' : `; ${shuttingDown || 'some'} still shutting down, left to the watchdog (SIGKILL after their stopTimeout)`),
@@ -216,7 +220,7 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
         failures,
         left,
       };
-      log.info(summaryLine(summary, ours.flatMap((r) => (r.svc.port !== undefined ? [r.svc.port] : []))));
+      report.stopped(summaryLine(summary, ours.flatMap((r) => (r.svc.port !== undefined ? [r.svc.port] : []))));
       if (left.length) log.error(`still running after the stop: ${left.map((p) => `pid ${p.pid} (${p.command || '?'})`).join(', ')}`);
       return summary;
     })();
@@ -244,9 +248,12 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
   }
+  // A dependent of a failed service rejects with its dependency's error: report each error once.
+  const reported = new WeakSet<object>();
   for (const { name, result: r } of outcomes) {
     const run = name === undefined ? undefined : runs.get(name);
-    if (r.status === 'rejected' && run && !isAbort(r.reason)) {
+    if (r.status === 'rejected' && run && !isAbort(r.reason) && !(typeof r.reason === 'object' && r.reason && reported.has(r.reason))) {
+      if (typeof r.reason === 'object' && r.reason) reported.add(r.reason);
       run.state = 'failed';
       report.failed(run.svc.name, r.reason instanceof ServiceError ? r.reason.reason : String((r.reason as Error)?.message ?? r.reason));
     }

@@ -6,14 +6,14 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
-import pc from 'picocolors';
+import { colorsFor, terminalMode } from '../report/terminal.js';
 
 const KEEP_LINES = 200;
 /** The first lines are kept for good: a service's real start-up error is often its first line. */
 export const HEAD_LINES = 10;
 export const TAIL_LINES = 20;
 
-const COLORS = [pc.cyan, pc.magenta, pc.yellow, pc.green, pc.blue];
+const COLORS = ['cyan', 'magenta', 'yellow', 'green', 'blue'] as const;
 let nextColor = 0;
 
 /** The line that stands for `n` lines left out of an excerpt. */
@@ -42,8 +42,9 @@ export class ServiceOutput {
     private readonly verbose: boolean,
     logFile?: string,
   ) {
-    const color = COLORS[nextColor++ % COLORS.length] ?? pc.cyan;
-    this.prefix = color(`[${name}]`);
+    // Coloured only where stderr allows it (not in CI, a pipe, or under NO_COLOR).
+    const pc = colorsFor(terminalMode(process.stderr).colors);
+    this.prefix = pc[COLORS[nextColor++ % COLORS.length] ?? 'cyan'](`[${name}]`);
     if (logFile) {
       mkdirSync(dirname(logFile), { recursive: true, mode: 0o700 });
       this.file = createWriteStream(logFile, { flags: 'a', mode: 0o600 });
