@@ -3,7 +3,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { CleanroomError } from '../errors.js';
-import { runCommand } from './run-command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -18,6 +17,8 @@ program
   .option('-v, --verbose', 'print every service\'s output, prefixed [name]')
   .argument('<command...>', 'the command to run, after --')
   .action(async (command: string[], opts: { config?: string; verbose?: boolean }) => {
+    // Loaded only for `run`: `--version` and `--help` need none of the runtime.
+    const { runCommand } = await import('./run-command.js');
     process.exitCode = await runCommand(command, opts);
   });
 

@@ -2,15 +2,19 @@
  * Starts one service in its own process group (a new session), tagged with the run id so that every
  * descendant can be found later, even one that leaves the group.
  *
- * execa does the spawning (PATH with node_modules/.bin, shell handling, clear spawn errors); it does
- * none of the killing: its `cleanup` is skipped for detached children and its kill() reaches only the
- * group leader (see stop/).
+ * node:child_process does the spawning, with node_modules/.bin on PATH (local-env.ts). execa did it
+ * before, but importing execa costs ~120 ms on this machine (measured: bench/, "import cost"), more than
+ * half of what a Vitest globalSetup pays for cleanroom before its first spawn, and we used none of
+ * what it adds: its `cleanup` is skipped for detached children and its kill() reaches only the group
+ * leader (stop/ does the killing). Behaviour kept: a string command runs through /bin/sh (as execa's
+ * `shell: true`), an array is exec'd directly; a spawn error (ENOENT...) is reported through `exited`.
  */
-import { execa, type ResultPromise } from 'execa';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import type { ResolvedService } from '../config/resolve.js';
 import { RUN_ID_VAR, SERVICE_VAR, processInfo } from '../os/process-table.js';
 import { RUNNER_VAR, runnerTag } from '../kill/policy.js';
 import { ServiceOutput } from './output.js';
+import { localEnv } from './local-env.js';
 
 export interface ExitInfo {
   code: number | null;
@@ -40,24 +44,19 @@ export function describeExit(e: ExitInfo): string {
 
 export function spawnService(svc: ResolvedService, runId: string, verbose: boolean): SpawnedService {
   const output = new ServiceOutput(svc.name, verbose);
-  const env = { ...svc.env, [RUN_ID_VAR]: runId, [SERVICE_VAR]: svc.name, [RUNNER_VAR]: runnerTag() };
-  const options = {
+  const env = localEnv(svc.cwd, { ...svc.env, [RUN_ID_VAR]: runId, [SERVICE_VAR]: svc.name, [RUNNER_VAR]: runnerTag() });
+  const options: SpawnOptions = {
     cwd: svc.cwd,
     env,
     detached: true, // own session and process group: one kill(-pgid) reaches the whole tree
-    cleanup: false, // we do our own cleanup (execa skips it for detached children anyway)
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
-    buffer: false,
-    reject: false,
-    preferLocal: true,
-  } as const;
-  const child: ResultPromise =
+    stdio: ['ignore', 'pipe', 'pipe'],
+  };
+  const child: ChildProcess =
     typeof svc.command === 'string'
-      ? execa(svc.command, { ...options, shell: true })
-      : execa(svc.command[0]!, svc.command.slice(1), options);
-  child.catch(() => {}); // failures are reported through `exited`; keep execa's promise from rejecting unhandled
+      ? spawn(svc.command, { ...options, shell: true })
+      : spawn(svc.command[0]!, svc.command.slice(1), options);
+  // Without a listener, a spawn error (ENOENT...) would be thrown as an uncaught 'error' event.
+  child.on('error', () => {});
 
   const pid = child.pid ?? -1;
   const startTime = pid > 0 ? (processInfo(pid)?.startTime ?? Number.NaN) : Number.NaN;
