@@ -1,10 +1,10 @@
 // The benchmark suite: `npm run bench` (full) or `npm run bench -- --quick` (few repetitions, proves the
 // suite works; CI runs it). `--only a,b` runs some sections. Prints a Markdown table and writes
-// bench/results/latest.json. Benchmarks are not timed tests: a missed target never fails the run.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+// bench/results/latest.json (`--merge`: keep the other sections' rows already in it). Benchmarks are not timed tests: a missed target never fails the run.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BENCH } from './lib/env.mjs';
+import { BENCH, installAsPackage } from './lib/env.mjs';
 import { cleanup } from './lib/proc.mjs';
 import { summarize } from './lib/stats.mjs';
 
@@ -19,6 +19,8 @@ const SECTIONS = ['imports', 'readiness', 'setup', 'teardown', 'kill9', 'ports',
 // (and waited for) by every cleanroom start the suite measures.
 process.env.CLEANROOM_STATE_DIR = mkdtempSync(join(tmpdir(), 'cleanroom-bench-state-'));
 
+installAsPackage();
+
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => (cleanup(), process.exit(130)));
 process.on('exit', cleanup);
 
@@ -26,11 +28,20 @@ const file = join(BENCH, 'results', quick ? 'quick.json' : 'latest.json');
 function save(extra) {
   mkdirSync(join(BENCH, 'results'), { recursive: true });
   const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, platform: `${process.platform} ${process.arch}`, loadavgAtStart: load0, loadavgNow: loadavg() };
-  writeFileSync(file, `${JSON.stringify({ date: started.toISOString(), quick, machine, rows, errors, ...extra }, null, 2)}\n`);
+  const sections = { ...earlier?.sections, ...Object.fromEntries([...new Set(rows.map((r) => r.section))].map((n) => [n, started.toISOString()])) };
+  writeFileSync(file, `${JSON.stringify({ date: started.toISOString(), quick, machine, sections, rows: mergedRows(), errors, ...extra }, null, 2)}\n`);
 }
 const ctx = { quick, rounds: (full, few) => (quick ? few : full), log: (m) => process.stderr.write(`  ${m}\n`) };
+const merge = args.includes('--merge');
+const earlier = merge && existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
 const rows = [];
 const errors = [];
+const mergedRows = () => {
+  if (!earlier) return rows;
+  const ran = new Set(rows.map((r) => r.section));
+  const kept = earlier.rows.filter((r) => !ran.has(r.section));
+  return SECTIONS.flatMap((name) => [...kept, ...rows].filter((r) => r.section === name));
+};
 for (const name of SECTIONS) {
   if (only && !only.includes(name)) continue;
   process.stderr.write(`[bench] ${name}\n`);
@@ -59,7 +70,7 @@ const verdict = (r) => {
 const lines = [
   `| benchmark | median | p90 | n | target |`,
   `| --- | ---: | ---: | ---: | --- |`,
-  ...rows.map((r) => `| ${r.label} | ${fmt(r.median, r.unit)}${u(r)} | ${fmt(r.p90, r.unit)}${u(r)} | ${r.n} | ${verdict(r)} |`),
+  ...mergedRows().map((r) => `| ${r.label} | ${fmt(r.median, r.unit)}${u(r)} | ${fmt(r.p90, r.unit)}${u(r)} | ${r.n} | ${verdict(r)} |`),
 ];
 const machine = {
   cpus: cpus().length,

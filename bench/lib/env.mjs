@@ -1,5 +1,5 @@
 /** Paths and small shared pieces of the benchmark suite. */
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -41,4 +41,19 @@ export function rotate(list, i) {
 /** The boot-service env for one service. */
 export function svcEnv(port, name, readyFile, extra = {}) {
   return { PORT: String(port), NAME: name, BOOT_MS: '300', READY_FILE: readyFile, ...extra };
+}
+
+/**
+ * Lays the build out as an installed package, bench/node_modules/cleanroom-e2e (dist + package.json,
+ * what the tarball holds), so the runners load `cleanroom-e2e/vitest` and `cleanroom-e2e/playwright`
+ * the way a project does: Vitest imports a dependency in node_modules natively, but pushes a file path
+ * outside node_modules (../../dist/...) through its Vite transform, module by module.
+ */
+export function installAsPackage() {
+  const dir = join(BENCH, 'node_modules', 'cleanroom-e2e');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
+  cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
+  return dir;
 }

@@ -1,4 +1,4 @@
 import { defineConfig } from '@playwright/test';
 import { base } from './services.mjs';
-// In a project: globalSetup: 'cleanroom-e2e/playwright' (this repo is the package: point at the build).
-export default defineConfig({ ...base, globalSetup: '../../dist/integrations/playwright.js' });
+// As in a project: the package as installed (bench/node_modules/cleanroom-e2e, laid out by run.mjs).
+export default defineConfig({ ...base, globalSetup: 'cleanroom-e2e/playwright' });

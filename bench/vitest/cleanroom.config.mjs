@@ -1,4 +1,4 @@
 import { defineConfig } from 'vitest/config';
 import { base } from './base.mjs';
-// In a project: globalSetup: ['cleanroom-e2e/vitest'] (this repo is the package: point at the build).
-export default defineConfig({ test: { ...base, globalSetup: ['../../dist/integrations/vitest.js'] } });
+// As in a project: the package as installed (bench/node_modules/cleanroom-e2e, laid out by run.mjs).
+export default defineConfig({ test: { ...base, globalSetup: ['cleanroom-e2e/vitest'] } });
