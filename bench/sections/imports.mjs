@@ -18,7 +18,7 @@ export default async function imports({ rounds }) {
   const res = Object.fromEntries(specs.map((s) => [s, []]));
   const version = [];
   const bare = [];
-  for (let i = 0; i < rounds(15, 2); i++) {
+  for (let i = 0; i < rounds(15, 1); i++) {
     for (const s of specs) res[s].push(await importOnce(s));
     version.push((await run(NODE, [CLI, '--version'], { cwd: ROOT })).ms);
     bare.push((await run(NODE, ['-e', '0'], { cwd: ROOT })).ms);
