@@ -1,10 +1,10 @@
 // The benchmark suite: `npm run bench` (full) or `npm run bench -- --quick` (few repetitions, proves the
 // suite works; CI runs it). `--only a,b` runs some sections. Prints a Markdown table and writes
 // bench/results/latest.json (`--merge`: keep the other sections' rows already in it). Benchmarks are not timed tests: a missed target never fails the run.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BENCH, installAsPackage } from './lib/env.mjs';
+import { BENCH, installAsPackage, removeTmp } from './lib/env.mjs';
 import { cleanup } from './lib/proc.mjs';
 import { summarize } from './lib/stats.mjs';
 
@@ -17,12 +17,16 @@ const SECTIONS = ['imports', 'readiness', 'setup', 'teardown', 'kill9', 'ports',
 
 // A private ledger folder: on a shared machine another project's stale runs would otherwise be reaped
 // (and waited for) by every cleanroom start the suite measures.
-process.env.CLEANROOM_STATE_DIR = mkdtempSync(join(tmpdir(), 'cleanroom-bench-state-'));
+const stateDir = (process.env.CLEANROOM_STATE_DIR = mkdtempSync(join(tmpdir(), 'cleanroom-bench-state-')));
 
 installAsPackage();
 
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => (cleanup(), process.exit(130)));
-process.on('exit', cleanup);
+process.on('exit', () => {
+  cleanup();
+  removeTmp();
+  rmSync(stateDir, { recursive: true, force: true });
+});
 
 const file = join(BENCH, 'results', quick ? 'quick.json' : 'latest.json');
 function save(extra) {

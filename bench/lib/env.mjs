@@ -19,6 +19,11 @@ export function tmpFile(name) {
   return join(tmp, `${n++}-${name}`);
 }
 
+/** Removes this run's temporary folder. */
+export function removeTmp() {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+}
+
 /** A number from a file of one number per line (the last one), or NaN. */
 export function lastNumber(file) {
   if (!existsSync(file)) return Number.NaN;
