@@ -3,7 +3,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { CleanroomError, ConfigError } from '../errors.js';
-import { runCommand } from './run-command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -32,6 +31,8 @@ program
   .addHelpText('after', helpAfter(['cleanroom run -- npx playwright test', 'cleanroom run --config e2e/cleanroom.config.ts -- node smoke.js'], ['the command\'s code', '1    a service failed to start or died during the run', '127  the command could not be run', '128+N  killed by signal N']))
   .action(async (command: string[], opts: { config?: string; verbose?: boolean }) => {
     checkCommand(command); // before anything is loaded or started
+    // Loaded only for `run`: `--version` and `--help` need none of the runtime.
+    const { runCommand } = await import('./run-command.js');
     process.exitCode = await runCommand(command, opts);
   });
 

@@ -71,7 +71,7 @@ export async function findWarmService(svc: ResolvedService, root: string, runId:
   const tree = upServiceProcesses(run, service);
   if (tree.length === 0) return undefined; // its processes are gone (being restarted, or crashed): start our own
   if (service.port !== undefined && hasProcfs) {
-    const holders = portHolders(service.port);
+    const holders = portHolders(service.port) ?? []; // undefined: this machine cannot name owners (checked by hasProcfs above)
     if (holders.length === 0 && (await isPortFree(service.port))) {
       throw new ServiceError(
         svc.name,

@@ -2,18 +2,21 @@
  * Starts one service in its own process group (a new session), tagged with the run id so that every
  * descendant can be found later, even one that leaves the group.
  *
- * execa does the spawning (PATH with node_modules/.bin, shell handling, clear spawn errors); it does
- * none of the killing: its `cleanup` is skipped for detached children and its kill() reaches only the
- * group leader (see stop/).
+ * node:child_process does the spawning, with node_modules/.bin on PATH (local-env.ts). execa did it
+ * before, but importing execa costs ~120 ms on this machine (measured: bench/, "import cost"), more than
+ * half of what a Vitest globalSetup pays for cleanroom before its first spawn, and we used none of
+ * what it adds: its `cleanup` is skipped for detached children and its kill() reaches only the group
+ * leader (stop/ does the killing). Behaviour kept: a string command runs through /bin/sh (as execa's
+ * `shell: true`), an array is exec'd directly; a spawn error (ENOENT...) is reported through `exited`.
  */
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { execa, type ResultPromise } from 'execa';
 import type { ResolvedService } from '../config/resolve.js';
 import { processInfo } from '../os/process-table.js';
-import { tagEnv } from './tag-env.js';
+import { localEnv } from './local-env.js';
 import { ServiceOutput } from './output.js';
-import { inheritedEnv } from './runner-env.js';
+import { tagEnv } from './tag-env.js';
 
 export interface ExitInfo {
   code: number | null;
@@ -56,29 +59,22 @@ export function describeExit(e: ExitInfo): string {
   return `exited with code ${e.code}`;
 }
 
-/** `logFile`: also append every output line there (ops: services of `cleanroom up`). */
+/** `logFile`: also append every output line there (the services of `cleanroom up`). */
 export function spawnService(svc: ResolvedService, runId: string, verbose: boolean, logFile?: string): SpawnedService {
   const output = new ServiceOutput(svc.name, verbose, logFile);
-  // The runner's environment minus what a test runner injected (runner-env.ts), then the service's own.
-  const env = { ...inheritedEnv(), ...svc.env, ...tagEnv(runId, svc.name) };
-  const options = {
+  const env = localEnv(svc.cwd, { ...svc.env, ...tagEnv(runId, svc.name) });
+  const options: SpawnOptions = {
     cwd: svc.cwd,
     env,
-    extendEnv: false,
     detached: true, // own session and process group: one kill(-pgid) reaches the whole tree
-    cleanup: false, // we do our own cleanup (execa skips it for detached children anyway)
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
-    buffer: false,
-    reject: false,
-    preferLocal: true,
-  } as const;
-  const child: ResultPromise =
+    stdio: ['ignore', 'pipe', 'pipe'],
+  };
+  const child: ChildProcess =
     typeof svc.command === 'string'
-      ? execa(svc.command, { ...options, shell: true })
-      : execa(svc.command[0]!, svc.command.slice(1), options);
-  child.catch(() => {}); // failures are reported through `exited`; keep execa's promise from rejecting unhandled
+      ? spawn(svc.command, { ...options, shell: true })
+      : spawn(svc.command[0]!, svc.command.slice(1), options);
+  // Without a listener, a spawn error (ENOENT...) would be thrown as an uncaught 'error' event.
+  child.on('error', () => {});
 
   const pid = child.pid ?? -1;
   const startTime = pid > 0 ? (processInfo(pid)?.startTime ?? Number.NaN) : Number.NaN;

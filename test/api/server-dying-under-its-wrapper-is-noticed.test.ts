@@ -21,7 +21,7 @@ it('node --watch keeps running after its server is SIGKILLed: onFailure says the
   const wrapper = proc(services.info.api!.pid);
   // The server: the process of this run that holds the port (not the wrapper).
   const ours = new Set(processesOfRun(services.runId).map((p) => p.pid));
-  const holder = portHolders(port).find((pid) => ours.has(pid) && pid !== wrapper.pid);
+  const holder = (portHolders(port) ?? []).find((pid) => ours.has(pid) && pid !== wrapper.pid);
   expect(holder, 'the server under node --watch holds the port').toBeDefined();
   const reported = new Promise<ServiceExit>((resolve) => services.onFailure(resolve));
   const t0 = performance.now();

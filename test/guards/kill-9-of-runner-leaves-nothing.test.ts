@@ -2,7 +2,7 @@
  * `kill -9` of the runner (the OOM killer, a CI hard timeout): no code of the runner runs, so the
  * watchdog sidecar stops the services. Through every entry point, the runner alone and its whole group.
  */
-import { afterEach, describe, inject, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { join } from 'node:path';
 import { makeCase, PLAYWRIGHT_BIN, VITEST_BIN, writeApiScript, writePlaywrightSuite, writeVitestSuite, type Case } from '../helpers/cases.js';
 import { expectNothingLeft, snapshotRun } from '../helpers/assert-clean.js';

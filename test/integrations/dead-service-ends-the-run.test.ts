@@ -31,7 +31,7 @@ async function project(name: string, onServiceExit?: 'continue'): Promise<{ dir:
 async function killServer(r: Runner, port: number): Promise<Proc[]> {
   const seen = processesOfRunner(r.pid);
   const ours = new Set(seen.map((p) => p.pid));
-  const holder = portHolders(port).find((pid) => ours.has(pid));
+  const holder = (portHolders(port) ?? []).find((pid) => ours.has(pid));
   expect(holder, `no server of this run holds :${port}; output:\n${r.output()}`).toBeDefined();
   process.kill(holder!, 'SIGKILL');
   return seen;

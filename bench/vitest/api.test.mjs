@@ -1,0 +1,8 @@
+import { expect, test } from 'vitest';
+// A trivial suite: both services answer.
+test('both services answer', async () => {
+  for (const port of [process.env.BENCH_API_PORT, process.env.BENCH_WEB_PORT]) {
+    const res = await fetch(`http://127.0.0.1:${port}/`);
+    expect(res.status).toBe(200);
+  }
+});
