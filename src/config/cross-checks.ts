@@ -73,6 +73,11 @@ export function crossServiceProblems(cfg: unknown): Problem[] {
         );
       }
     }
+    // A relative ready URL or a {port} placeholder needs a port to be filled in with.
+    const readyUrl = typeof svc.ready === 'string' ? svc.ready : isRecord(svc.ready) && typeof svc.ready.url === 'string' ? svc.ready.url : undefined;
+    if (readyUrl && svc.port === undefined && (readyUrl.startsWith('/') || readyUrl.includes('{port}'))) {
+      add(['services', name, 'ready'], `${readyUrl} needs the service's port: set port (a number or 'auto'), or give a full URL`);
+    }
     const envName = envNameOf(name);
     const clash = byEnvName.get(envName);
     if (clash) add(['services', name], `name clashes with "${clash}" in env var CLEANROOM_${envName}_URL`);

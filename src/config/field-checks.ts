@@ -23,8 +23,14 @@ export function checkCommand(v: unknown, add: AddProblem): void {
   }
 }
 
-/** Why `url` is not a ready URL, or undefined if it is one (http: or https:, with a host). */
+/**
+ * Why `url` is not a ready URL, or undefined if it is one (http: or https:, with a host). A path
+ * ('/health', resolved against the service's port) and a `{port}` placeholder (filled in once
+ * port: 'auto' has picked one) are ready URLs too; cross-checks.ts checks that they have a port.
+ */
 export function readyUrlProblem(url: string): string | undefined {
+  if (url.startsWith('/')) return undefined;
+  if (url.includes('{port}')) return readyUrlProblem(url.replaceAll('{port}', '1'));
   // "localhost:4101/health" parses as a URL whose scheme is "localhost:": catch it before new URL().
   if (/^[\w.-]+:\d+(\/|$)/.test(url) || /^\d+\.\d+\.\d+\.\d+(:\d+)?(\/|$)/.test(url)) {
     return `must start with http:// or https://; did you mean "http://${url}"?`;
@@ -107,4 +113,12 @@ export function checkReady(v: unknown, add: AddProblem): void {
       if (typeof obj.check !== 'function') add(['check'], `must be a function returning a boolean or a Promise of one (got ${describeValue(obj.check)})`);
       break;
   }
+}
+
+/** A service's `port`: a whole number 1-65535, or 'auto'. */
+export function checkPort(v: unknown, add: AddProblem): void {
+  if (v === 'auto') return;
+  if (typeof v !== 'number') add([], `must be a whole number 1-65535 or 'auto' (got ${describeValue(v)})`);
+  else if (!Number.isInteger(v)) add([], 'must be a whole number');
+  else if (v < 1 || v > 65535) add([], 'must be 1-65535');
 }

@@ -6,7 +6,7 @@
  */
 import { constants } from 'node:os';
 import { z } from 'zod';
-import { checkCommand, checkReady, type AddProblem } from './field-checks.js';
+import { checkCommand, checkPort, checkReady, type AddProblem } from './field-checks.js';
 import { PORT_IN_USE, type ConfigInput, type PortInUse, type ReadyInput, type ServiceInput } from './types.js';
 
 const signalNames = Object.keys(constants.signals) as [NodeJS.Signals, ...NodeJS.Signals[]];
@@ -31,7 +31,7 @@ export const serviceSchema = z.strictObject(
     command: checkedBy<string | string[]>(checkCommand),
     cwd: z.string({ error: 'must be a folder path' }).min(1, 'must not be empty').optional(),
     env: z.record(z.string(), z.string({ error: 'must be a string (environment values are strings)' }), { error: 'must be an object { NAME: "value" }' }).optional(),
-    port: z.union([port, z.literal('auto')], { error: "must be a port number 1-65535 or 'auto'" }).optional(),
+    port: checkedBy<number | 'auto'>(checkPort).optional(),
     ready: checkedBy<ReadyInput | undefined>(checkReady).optional(),
     readyTimeout: z.number({ error: 'must be a number of ms' }).positive('must be greater than 0').optional(),
     stopSignal: z.enum(signalNames, { message: 'must be a signal name such as SIGTERM' }).optional(),

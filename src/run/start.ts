@@ -202,6 +202,8 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
       for (const t of adopted) tracker.untrack(t.name);
       const ours = [...runs.values()].filter((r) => r.tree);
       const results = await stopTrees(ours.map((r) => r.tree!));
+      // A service that exited on its own was not stopped by us: only what the stop itself saw of it counts.
+      const counted = ours.filter((r) => r.state !== 'failed' && r.state !== 'exited').map((r) => r.tree!);
       for (const r of ours) {
         r.spawned?.release();
         tracker.untrack(r.svc.name);
@@ -214,7 +216,8 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
       state = 'stopped';
       const summary: StopSummary = {
         services: results,
-        processes: processCount(ours.map((r) => r.tree!), results),
+        // A service that exited on its own was not stopped by us: only what the stop itself saw of it counts.
+        processes: processCount(ours.filter((r) => r.state !== 'failed' && r.state !== 'exited').map((r) => r.tree!), results),
         ms: performance.now() - t0,
         portsHeld,
         failures,

@@ -238,12 +238,12 @@ describe('config problems in the user\'s words', () => {
       mark,
     );
     expect(err.problems).toEqual([
-      'services.a.port: must be a whole number 1-65535 (got "80")',
+      "services.a.port: must be a whole number 1-65535 or 'auto' (got \"80\")",
       'services.a.stopSignal: must be a signal name such as SIGTERM (got "TERM"); did you mean "SIGTERM"?',
       'services.a.dependsOn: must be a list of service names (got "b")',
       'services.b.command: must be a string (run by a shell) or an array [program, ...args] (got number 5)',
       'verbose: must be true or false (got "yes")',
-      "portInUse: must be one of 'kill', 'reuse', 'error' (got \"kil\"); did you mean \"kill\"?",
+      "portInUse: must be one of 'auto', 'kill', 'reuse', 'error' (got \"kil\"); did you mean \"kill\"?",
     ]);
   });
 
@@ -321,7 +321,7 @@ describe('start() and its options are checked before anything starts', () => {
     ['signal: true', { signal: true }, 'options.signal: must be an AbortSignal, e.g. AbortSignal.timeout(30_000) (got boolean true)'],
     ['a reporter missing done', { reporter: { waiting() {}, ready() {}, reused() {}, failed() {} } }, 'options.reporter: must be an object with waiting, ready, reused, failed and done functions; missing: done'],
     ['a typo in an option', { loger: console }, 'options.loger: unknown option; did you mean "logger"?'],
-    ['options that are not an object', 'verbose', 'options: must be an object { logger?, signals?, signal?, reporter? } (got "verbose")'],
+    ['options that are not an object', 'verbose', 'options: must be an object { logger?, signals?, signal?, reporter?, endRun? } (got "verbose")'],
   ])('%s', async (_what, options, problem) => {
     const { marker, mark, svc } = setup();
     const { error } = await rejectionOf(start({ services: { a: svc() } }, options as never));

@@ -34,7 +34,7 @@ function expectedLines(c: Case, between: RegExp[] = []): RegExp[] {
     new RegExp(`^cleanroom: web waiting for TCP :${c.webPort}$`),
     new RegExp(`^cleanroom: web ready on :${c.webPort} in ${MS} \\(http://localhost:${c.webPort}\\)$`),
     ...between,
-    new RegExp(`^cleanroom: stopped 2 services \\(\\d+ processes\\) in ${MS}; ports ${c.apiPort}, ${c.webPort} free$`),
+    new RegExp(`^cleanroom: stopped 2 services \\(\\d+ processes\\) in ${MS}; 0 left; ports ${c.apiPort}, ${c.webPort} free$`),
   ];
 }
 
@@ -72,7 +72,7 @@ describe('start-up status without a terminal (cleanroom run)', () => {
       [
         new RegExp(`^cleanroom: api waiting for TCP :${c.apiPort}$`),
         /^cleanroom: api failed: exited with code 4 before it was ready$/,
-        new RegExp(`^cleanroom: stopped 1 service \\(0 processes\\) in ${MS}; ports ${c.apiPort} free$`),
+        new RegExp(`^cleanroom: stopped 1 service \\(0 processes\\) in ${MS}; 0 left; ports ${c.apiPort} free$`),
         /^cleanroom: service "api" exited with code 4 before it was ready$/,
       ],
       out,

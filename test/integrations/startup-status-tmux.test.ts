@@ -87,7 +87,7 @@ function expectFinalBlock(c: Case, screen: string, firstRunnerLine: RegExp): voi
   const lines = screen.split('\n');
   const apiLine = new RegExp(`^cleanroom: ✔ api +ready on :${c.apiPort} in ${MS} +http://localhost:${c.apiPort}$`);
   const webLine = new RegExp(`^cleanroom: ✔ web +ready on :${c.webPort} in ${MS} +http://localhost:${c.webPort}$`);
-  const stopped = new RegExp(`^cleanroom: stopped 2 services \\(\\d+ processes\\) in ${MS}; ports ${c.apiPort}, ${c.webPort} free$`);
+  const stopped = new RegExp(`^cleanroom: stopped 2 services \\(\\d+ processes\\) in ${MS}; 0 left; ports ${c.apiPort}, ${c.webPort} free$`);
   // One line per service, in its final state: nothing waiting, no spinner, no second copy.
   expect(lines.filter((l) => apiLine.test(l)), screen).toHaveLength(1);
   expect(lines.filter((l) => webLine.test(l)), screen).toHaveLength(1);

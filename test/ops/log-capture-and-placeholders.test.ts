@@ -62,6 +62,6 @@ describe('config: relative ready URLs and {port}', () => {
   });
 
   it("port must be a number or 'auto'", () => {
-    expect(() => resolveConfig({ services: { a: { command: 'x', port: 'any' } } })).toThrow(/services\.a\.port: must be a port number 1-65535 or 'auto'/);
+    expect(() => resolveConfig({ services: { a: { command: 'x', port: 'any' } } })).toThrow(/services\.a\.port: must be a whole number 1-65535 or 'auto' \(got "any"\)/);
   });
 });
