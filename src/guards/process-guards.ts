@@ -10,7 +10,7 @@
  * exit status is the signal's (130/143) as it would have been without us.
  */
 import { stopTreesSync, type StopResult } from '../stop/stop-tree.js';
-import { signalTree, type ServiceTree } from '../stop/service-tree.js';
+import { signalTree, type ServiceTree, type SignalledBefore } from '../stop/service-tree.js';
 import { killSignalledRunnerChildren, signalRunnerChildren } from './runner-children.js';
 import { watchdogAlive, watchdogStopping } from './watchdog.js';
 
@@ -47,8 +47,8 @@ let installed = false;
 /** Signals received so far, of any kind: the second one (Ctrl+C twice, SIGINT then SIGTERM) means no more waiting. */
 let received = 0;
 /** Trees that have had their stop signal already (a signal listener sent it): the exit guard must not send it twice. */
-const signalled = new WeakSet<ServiceTree>();
-let signalledAt = 0;
+/** What a signal listener already sent each tree's stop signal to (pids), and when: nothing gets it twice. */
+const signalled = new WeakMap<ServiceTree, { at: number; pids: Set<number> }>();
 
 function graceMs(trees: ServiceTree[]): number {
   return Math.min(EXIT_GRACE_MS, Math.max(0, ...trees.map((t) => t.stopTimeout)));
@@ -74,10 +74,11 @@ function onSignal(signal: NodeJS.Signals): void {
   for (const t of trees) {
     // A stopCommand runs before the stop signal: that service is stopped on the way out instead.
     if (count === 1 && t.stopCommand) continue;
-    signalTree(t, count === 1 ? t.stopSignal : 'SIGKILL');
-    signalled.add(t);
+    const live = signalTree(t, count === 1 ? t.stopSignal : 'SIGKILL');
+    const seen = signalled.get(t) ?? { at: performance.now(), pids: new Set<number>() };
+    for (const p of live) seen.pids.add(p.pid);
+    signalled.set(t, seen);
   }
-  if (trees.length) signalledAt ||= performance.now();
   signalRunnerChildren(count === 1 ? 'SIGTERM' : 'SIGKILL');
   const others = process.listeners(signal).filter((l) => l !== listeners[signal]).length;
   if (others <= signalExitListeners()) {
@@ -102,8 +103,7 @@ function stopBeforeExit(): void {
   let results: StopResult[] = [];
   if (trees.length) {
     if (then === 'leave') watchdogStopping(trees); // so that it does not send the stop signal a second time
-    const ago = performance.now() - signalledAt;
-    results = stopTreesSync(trees, { waitMs: graceMs(trees), then, signalledMsAgo: (t) => (signalled.has(t) ? ago : undefined) });
+    results = stopTreesSync(trees, { waitMs: graceMs(trees), then, signalledBefore: alreadySignalled });
   }
   const byTree = new Map(trees.map((t, i) => [t, results[i]!]));
   for (const { run, trees: own } of perRun) {
@@ -139,9 +139,18 @@ function uninstall(): void {
   if (!installed) return;
   installed = false;
   received = 0;
-  signalledAt = 0;
   for (const s of SIGNALS) process.removeListener(s, listeners[s]);
   process.removeListener('exit', onExit);
+}
+
+/**
+ * Whether a signal listener already sent this tree its stop signal: how long ago, and to which pids.
+ * stop() (Playwright's teardown after Ctrl+C) and the exit guard then do not send it a second time:
+ * some servers take a second SIGINT/SIGTERM as "quit now".
+ */
+export function alreadySignalled(tree: ServiceTree): SignalledBefore | undefined {
+  const s = signalled.get(tree);
+  return s && { msAgo: performance.now() - s.at, had: (p) => s.pids.has(p.pid) };
 }
 
 /** Guards a run until the returned function is called (after its services are stopped). */

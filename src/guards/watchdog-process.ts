@@ -46,10 +46,18 @@ lines.on('close', () => {
   // Fast path, before any /proc scan (~10-20 ms for a few hundred processes): a group whose leader is
   // still the process we started gets its stop signal at once (unless it has a stopCommand to run
   // first). The stop loop then does the careful part.
+  const fastSignalled = new Set<string>();
   for (const [key, t] of trees) {
-    if (!signalledByRunner(key) && !t.stopCommand && isSameProcess(t.pgid, t.leaderStartTime)) signalGroup(t.pgid, t.stopSignal);
+    if (!signalledByRunner(key) && !t.stopCommand && isSameProcess(t.pgid, t.leaderStartTime) && signalGroup(t.pgid, t.stopSignal)) fastSignalled.add(key);
   }
-  const targets = [...trees].map(([key, t]) => treeTarget(t, signalledByRunner(key) ? ago : t.stopCommand ? undefined : 0));
+  // Signalled before (by the runner, or just now by the fast path): not again, but SIGKILL on time.
+  const targets = [...trees].map(([key, t]) => {
+    // The runner signalled the group and everything it knew of; the fast path, the group alone.
+    const known = new Set((t.known ?? []).map((k) => k.pid));
+    if (signalledByRunner(key)) return treeTarget(t, { msAgo: ago, had: (p) => p.pgid === t.pgid || known.has(p.pid) });
+    if (fastSignalled.has(key)) return treeTarget(t, { msAgo: 0, had: (p) => p.pgid === t.pgid });
+    return treeTarget(t);
+  });
   // Anything the runner started that was not tracked (it died between a spawn and the message), and
   // its own pool workers (the Vitest adapter tags them before the pool starts).
   if (runnerTag) {
@@ -69,8 +77,10 @@ lines.on('close', () => {
       ),
     );
   }
-  void stopAll(targets).finally(() => {
-    for (const id of runIds) removeRecord(id); // nothing of these runs is left to reap
-    process.exit(0);
-  });
+  void stopAll(targets)
+    .then((results) => {
+      // Nothing of these runs is left to reap; a survivor (stuck in state D) keeps its record for a later reap.
+      if (results.every((r) => r.survivors.length === 0)) for (const id of runIds) removeRecord(id);
+    })
+    .finally(() => process.exit(0));
 });

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { RUNNER_VAR, protectPid, runnerTag } from '../kill/policy.js';
-import { RUN_ID_VAR, SERVICE_VAR, processInfo } from '../os/process-table.js';
+import { RUN_ID_VAR, SERVICE_VAR, isSameProcess, processInfo } from '../os/process-table.js';
 import type { ServiceTree } from '../stop/service-tree.js';
 
 export type WatchdogMessage =
@@ -125,7 +125,8 @@ function releaseIfIdle(wd: Watchdog): void {
 
 /** True while a watchdog is running for this process. */
 export function watchdogAlive(): boolean {
-  return !!current && current.child.exitCode === null && current.child.signalCode === null && !!current.child.stdin?.writable;
+  // The exit event may not have been processed yet (the exit guard runs synchronously): ask the OS too.
+  return !!current && current.child.exitCode === null && current.child.signalCode === null && !!current.child.stdin?.writable && isSameProcess(current.pid, current.startTime);
 }
 
 /**

@@ -5,8 +5,8 @@
  */
 import { basename } from 'node:path';
 import { RUNNER_VAR, portHolderTree } from '../kill/policy.js';
-import { allProcesses, commandOf, isSameProcess, type ProcStat } from '../os/process-table.js';
-import { readEnvVar } from '../os/procfs.js';
+import { readFileSync } from 'node:fs';
+import { allProcesses, commandOf, envVarOf, isSameProcess, type ProcStat } from '../os/process-table.js';
 
 /**
  * Where orphans go besides PID 1: child subreapers (PR_SET_CHILD_SUBREAPER) such as a user's systemd,
@@ -19,7 +19,7 @@ export type HolderKind =
   | { kind: 'live'; parent: { pid: number; command: string } };
 
 export function classifyHolder(holderPid: number, table: ProcStat[] = allProcesses()): HolderKind {
-  const runner = readEnvVar(holderPid, RUNNER_VAR);
+  const runner = envVarOf(holderPid, RUNNER_VAR);
   if (runner) {
     const [pid, start] = runner.split(':');
     if (!isSameProcess(Number(pid), Number(start))) return { kind: 'leftover', why: `it was started by a cleanroom run whose runner (pid ${pid}) is gone` };
@@ -27,6 +27,9 @@ export function classifyHolder(holderPid: number, table: ProcStat[] = allProcess
   const tree = portHolderTree(holderPid, undefined, table);
   const top = 'top' in tree ? tree.top : table.find((p) => p.pid === holderPid);
   const parentPid = top?.ppid ?? 1;
+  // A daemon an init system runs (a systemd unit) has PID 1 for a parent too: it is no leftover.
+  const unit = serviceUnit(top?.pid ?? holderPid);
+  if (unit) return { kind: 'live', parent: { pid: parentPid, command: `${commandOf(parentPid) || 'init'} (unit ${unit})` } };
   if (parentPid <= 1) return { kind: 'leftover', why: 'it was orphaned (its parent is PID 1)' };
   const command = commandOf(parentPid);
   const name = basename((command.split(' ')[0] ?? '').replace(/^-/, ''));
@@ -38,4 +41,19 @@ export function classifyHolder(holderPid: number, table: ProcStat[] = allProcess
 export function inCI(env: NodeJS.ProcessEnv = process.env): boolean {
   const v = env.CI;
   return !!v && v !== 'false' && v !== '0';
+}
+
+/** The systemd unit (`nginx.service`) whose cgroup holds the process, if any (Linux; else undefined). */
+function serviceUnit(pid: number): string | undefined {
+  let text = '';
+  try {
+    text = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  for (const line of text.split('\n')) {
+    const leaf = line.slice(line.lastIndexOf('/') + 1).trim();
+    if (leaf.endsWith('.service')) return leaf;
+  }
+  return undefined;
 }

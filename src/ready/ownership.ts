@@ -29,31 +29,43 @@ export type Ownership =
 
 /** The sockets listening on `port` right now (taken before the spawn: what was there before the service). */
 export function listenersBefore(port: number | undefined): Set<string> {
-  return port === undefined || !hasProcfs ? new Set() : listeningInodes(port);
+  if (port === undefined) return new Set();
+  return hasProcfs ? listeningInodes(port) : new Set((portHolders(port) ?? []).map((pid) => `pid:${pid}`));
+}
+
+/** What listens on `port` now, in the same terms as listenersBefore(): socket inodes, or holder pids without /proc. */
+function listenersNow(port: number, pids: number[]): Set<string> {
+  return hasProcfs ? listeningInodes(port) : new Set(pids.map((pid) => `pid:${pid}`));
 }
 
 /**
  * Ours: the listener is in the service's group or carries its run tag. Also accepted: a listener that
  * appeared after the spawn (the port was free, or cleared, then) although it is outside the tree — a
- * daemon's child such as docker-proxy under `docker compose up`, or `sudo`, `systemd-run`. A socket
- * that was already listening before the spawn is a stale squatter, never the service.
+ * daemon's child such as docker-proxy under `docker compose up`, or `sudo`, `systemd-run` — unless it
+ * belongs to another cleanroom run. A socket that was already listening before the spawn is a stale
+ * squatter, never the service.
  */
 export async function checkOwnership(port: number, tree: ServiceTree, before: Set<string> = new Set()): Promise<Ownership> {
-  if (!hasProcfs) return { ok: true }; // cannot tell without /proc: accept (README says so)
   // The usual case, first and cheaply: a member of the service's own group holds the listener. Only
   // its own fds are read (not every process's), and often one of the two /proc/net files: ~20 → ~8 ms
   // of every service's readiness (bench/). Anything else takes the full lookup below, as before.
-  const own = new Set<string>();
-  for (const p of liveGroupMembers(tree.pgid)) for (const inode of socketInodes(p.pid)) own.add(inode);
-  if (isListeningOn(port, own)) return { ok: true };
+  if (hasProcfs) {
+    const own = new Set<string>();
+    for (const p of liveGroupMembers(tree.pgid)) for (const inode of socketInodes(p.pid)) own.add(inode);
+    if (isListeningOn(port, own)) return { ok: true };
+  }
   const pids = portHolders(port);
-  if (pids === undefined) return { ok: true }; // this machine cannot name port owners: accept (README says so)
+  if (pids === undefined) return { ok: true }; // this machine cannot name port owners (neither ss nor lsof): accept (README says so)
   // A log line or check() can pass before the server listens: that is "not yet", not "foreign".
   if (pids.length === 0 && (await isPortFree(port))) return { ok: false, notListening: true };
   const ours = pids.some((pid) => processInfo(pid)?.pgid === tree.pgid || envVarOf(pid, RUN_ID_VAR) === tree.runId);
   if (ours) return { ok: true };
-  const now = listeningInodes(port);
+  const now = listenersNow(port, pids);
   const holders = describeHolders(await findPortHolders(port));
-  if (now.size > 0 && [...now].every((inode) => !before.has(inode))) return { ok: true, delegated: holders };
+  const anotherRun = pids.some((pid) => {
+    const run = envVarOf(pid, RUN_ID_VAR);
+    return run !== undefined && run !== tree.runId;
+  });
+  if (!anotherRun && now.size > 0 && [...now].every((l) => !before.has(l))) return { ok: true, delegated: holders };
   return { ok: false, holders };
 }

@@ -181,8 +181,9 @@ const WRONG_PORT_EVERY_MS = 250;
 
 /**
  * A service configured on one port that listens on another (5713 in the config, Vite on 5173) would
- * cost the whole readyTimeout. Its tree's sockets say so much sooner: once it listens on other ports
- * while the configured one stays closed, for a short grace, fail and name the ports it opened.
+ * cost the whole readyTimeout. Its tree's sockets say so much sooner: once it listens on other ports,
+ * names one of them in its output, and the configured one stays closed for a short grace, fail and
+ * name the ports it opened.
  */
 function wrongPortWatch(svc: ResolvedService): { check(port: number, tree: ServiceTree, spawned: SpawnedService): void } {
   let since: number | undefined;
@@ -199,13 +200,21 @@ function wrongPortWatch(svc: ResolvedService): { check(port: number, tree: Servi
         since = undefined;
         return;
       }
+      // Only ports the service itself names in its output ("Local: http://localhost:5173/"): a dev
+      // server may open another port first (HMR, an inspector, a cluster port) before its own.
+      const lines = spawned.output.kept();
+      const named = ports.filter((p) => lines.some((l) => new RegExp(`(^|[^\\d])${p}([^\\d]|$)`).test(l)));
+      if (named.length === 0) {
+        since = undefined;
+        return;
+      }
       since ??= now;
       if (now - since < WRONG_PORT_GRACE_MS) return;
-      const list = ports.map((p) => `:${p}`).join(', ');
+      const list = named.map((p) => `:${p}`).join(', ');
       throw new ServiceError(
         svc.name,
         `listens on ${list}, not on :${port} as configured`,
-        `Set ${svc.name}'s port (and its ready URL) to ${ports.length === 1 ? ports[0] : 'the right one'}, or make it listen on ${port} (for most dev servers: --port ${port}, or PORT=${port} in env). Its output is below.`,
+        `Set ${svc.name}'s port (and its ready URL) to ${named.length === 1 ? named[0] : 'the right one'}, or make it listen on ${port} (for most dev servers: --port ${port}, or PORT=${port} in env). Its output is below.`,
         spawned.output.excerpt(),
       );
     },

@@ -12,7 +12,7 @@ import { resolveConfig, type ResolvedConfig } from '../config/resolve.js';
 import { validateStartOptions } from '../config/start-options.js';
 import type { CleanroomConfig } from '../config/define.js';
 import { CleanroomError, formatServiceMessage, InterruptedError, ServiceError } from '../errors.js';
-import type { SignalHandling } from '../guards/process-guards.js';
+import { alreadySignalled, type SignalHandling } from '../guards/process-guards.js';
 import type { RunKind } from '../ledger/ledger.js';
 import { reapStaleRuns } from '../ledger/reap.js';
 import { commandOf, processInfo, taggedProcesses } from '../os/process-table.js';
@@ -150,6 +150,8 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
   let state: RunState = 'starting';
   /** The signal (or exit) that interrupted the run, when one did. */
   let interruptedBy: NodeJS.Signals | 'exit' | undefined;
+  /** The interruption came while the services were starting. */
+  let wasStarting = false;
   const runs = new Map<string, ServiceRun>(cfg.services.map((svc) => [svc.name, { svc, state: 'starting' }]));
   const adopted: ServiceTree[] = [];
   /** Stops the port watchers (see watch.ts). */
@@ -176,6 +178,10 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
     signals: options.signals ?? 'auto',
     interrupted: (signal) => {
       interruptedBy ??= signal;
+      if (state === 'starting') {
+        wasStarting = true;
+        abort.abort(); // nothing more starts; what is starting is not a failure
+      }
       if (state !== 'stopped') state = 'stopping';
     },
     // The runner is exiting and the guards stopped everything: one true summary line all the same.
@@ -184,7 +190,7 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
       if (trees.length === 0) return;
       const shuttingDown = results.reduce((n, r) => n + r.survivors.length, 0);
       report.stopped(
-        `${interruptedBy && interruptedBy !== 'exit' ? `interrupted by ${interruptedBy}` : 'the runner is exiting'}${state === 'starting' ? ' while the services were starting' : ''}: ` +
+        `${interruptedBy && interruptedBy !== 'exit' ? `interrupted by ${interruptedBy}` : 'the runner is exiting'}${wasStarting ? ' while the services were starting' : ''}: ` +
           `stopped ${plural(trees.length, 'service')} (${plural(processCount(trees, results), 'process', 'processes')})` +
           (allGone ? '; 0 left' : `; ${shuttingDown || 'some'} still shutting down, left to the watchdog (SIGKILL after their stopTimeout)`),
       );
@@ -198,10 +204,11 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
       for (const u of unwatch) u();
       const t0 = performance.now();
       // What the caller adopted first: it may be using the services until its last moment.
-      await stopTrees(adopted);
+      // What a signal guard already signalled (Ctrl+C, then Playwright's teardown) does not get it twice.
+      await stopTrees(adopted, alreadySignalled);
       for (const t of adopted) tracker.untrack(t.name);
       const ours = [...runs.values()].filter((r) => r.tree);
-      const results = await stopTrees(ours.map((r) => r.tree!));
+      const results = await stopTrees(ours.map((r) => r.tree!), alreadySignalled);
       // A service that exited on its own was not stopped by us: only what the stop itself saw of it counts.
       const counted = ours.filter((r) => r.state !== 'failed' && r.state !== 'exited').map((r) => r.tree!);
       for (const r of ours) {
@@ -217,7 +224,7 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
       const summary: StopSummary = {
         services: results,
         // A service that exited on its own was not stopped by us: only what the stop itself saw of it counts.
-        processes: processCount(ours.filter((r) => r.state !== 'failed' && r.state !== 'exited').map((r) => r.tree!), results),
+        processes: processCount(counted, results),
         ms: performance.now() - t0,
         portsHeld,
         failures,
@@ -255,7 +262,9 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
   const reported = new WeakSet<object>();
   for (const { name, result: r } of outcomes) {
     const run = name === undefined ? undefined : runs.get(name);
-    if (r.status === 'rejected' && run && !isAbort(r.reason) && !(typeof r.reason === 'object' && r.reason && reported.has(r.reason))) {
+    // Interrupted (a signal, or the caller's abort): the services killed by our own stop signal did not fail.
+    const interrupted = interruptedBy !== undefined || (options.signal?.aborted ?? false);
+    if (r.status === 'rejected' && run && !interrupted && !isAbort(r.reason) && !(typeof r.reason === 'object' && r.reason && reported.has(r.reason))) {
       if (typeof r.reason === 'object' && r.reason) reported.add(r.reason);
       run.state = 'failed';
       report.failed(run.svc.name, r.reason instanceof ServiceError ? r.reason.reason : String((r.reason as Error)?.message ?? r.reason));
@@ -267,7 +276,7 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
   report.done();
   const firstError = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !isAbort(r.reason));
   const anyError = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (anyError || diedSinceReady) {
+  if (anyError || diedSinceReady || interruptedBy) {
     await stop();
     // Ctrl+C while starting: a service killed by our own stop signal did not fail; say what happened.
     if (interruptedBy) throw new InterruptedError(interruptedBy, [...runs.values()].filter((r) => r.tree).map((r) => r.svc.name));
@@ -283,7 +292,7 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
 
   // While the tests run: a service that exits on its own, or stops answering on its port, is a failure,
   // reported at once; with onServiceExit: 'end-run' the caller's run is ended too.
-  state = 'running';
+  if (state === 'starting') state = 'running';
   let ending = false;
   const fail = (r: ServiceRun, failure: ServiceExit) => {
     if (state !== 'running' || r.state === 'exited') return;

@@ -73,10 +73,20 @@ export function signalTree(tree: ServiceTree, signal: NodeJS.Signals, live: Proc
  * The tree as a target of the stop loop. Everything seen while stopping stays tracked: a child whose
  * parent died first is reparented and could no longer be found through its parent.
  */
-export function treeTarget(tree: ServiceTree, signalledMsAgo?: number): StopTarget {
+/** The stop signal was sent already, `msAgo`, to the processes `had` accepts. */
+export interface SignalledBefore {
+  msAgo: number;
+  had(p: ProcStat): boolean;
+}
+
+export function treeTarget(tree: ServiceTree, before?: SignalledBefore): StopTarget {
+  const signalledMsAgo = before?.msAgo;
   const tracked: ServiceTree = { ...tree, known: [...(tree.known ?? [])] };
   const remembered = new Set(tracked.known!.map((k) => k.pid));
-  let groupSignalled = signalledMsAgo !== undefined;
+  // Processes that had the stop signal already: not twice at the start, since some servers take a
+  // second SIGINT/SIGTERM as "quit now". What appears later gets its own.
+  const hadIt = before?.had;
+  let first = true;
   return {
     name: tree.name,
     stopSignal: tree.stopSignal,
@@ -91,11 +101,12 @@ export function treeTarget(tree: ServiceTree, signalledMsAgo?: number): StopTarg
       return live;
     },
     signal(signal, live) {
-      // The group had its stop signal already (a guard, the watchdog's fast path): not twice at the
-      // start, since some servers take a second SIGINT/SIGTERM as "quit now". Escapees still get theirs.
-      const skipGroup = groupSignalled && signal === tree.stopSignal;
-      groupSignalled = false;
-      signalTree(tracked, signal, skipGroup ? live.filter((p) => p.pgid !== tree.pgid) : live);
+      const skip = first && hadIt && signal === tree.stopSignal;
+      first = false;
+      const to = skip ? live.filter((p) => !hadIt(p)) : live;
+      // Group members that had it are reached by pid, not by a second group-wide signal.
+      if (skip) for (const p of to) signalProcess(p.pid, p.startTime, signal);
+      else signalTree(tracked, signal, to);
     },
     ...(signalledMsAgo !== undefined && { signalledMsAgo }),
     ...(tree.stopCommand && {
