@@ -58,7 +58,8 @@ describe('a service that never becomes ready', () => {
               command: [process.execPath, SERVICE],
               port,
               ready: `http://localhost:${port}/health`,
-              readyTimeout: 500,
+              // Long enough for a loaded machine to boot it: the last result must be the 503, not a refused connect.
+              readyTimeout: 2000,
               env: { PORT: String(port), STATUS: '503', TEST_MARK: mark },
             },
           },
@@ -71,7 +72,7 @@ describe('a service that never becomes ready', () => {
     expect(error).toBeInstanceOf(ServiceError);
     const err = error as ServiceError;
     expect(err.service).toBe('sick');
-    expect(err.message).toContain('did not become ready within 500 ms');
+    expect(err.message).toContain('did not become ready within 2 s');
     expect(err.message).toContain(`GET http://localhost:${port}/health`);
     expect(err.message).toContain('last result: status 503');
     expect(err.message).toContain(`listening on ${port}`);

@@ -59,7 +59,8 @@ describe('readiness polling and the output excerpt', () => {
 
   it('a failure message shows the first 10 and the last 20 lines, saying how many were left out', async () => {
     const mark = testMark();
-    const script = `for (let i = 1; i <= 300; i++) console.log('line ' + i); process.exit(4)`;
+    // writeSync: console.log to a pipe is asynchronous, and process.exit() would drop what is pending.
+    const script = `for (let i = 1; i <= 300; i++) require('fs').writeSync(1, 'line ' + i + '\\n'); process.exit(4)`;
     const { error } = await rejectionOf(
       start({ services: { chatty: { command: [node, '-e', script], port: await freePort(), env: { TEST_MARK: mark } } } }, { logger: silentLogger }),
     );

@@ -177,7 +177,7 @@ describe('listeners cleanroom cannot reach through the group or the tag', () => 
     const ms = performance.now() - t0;
     const seen = watch.stop();
 
-    expect(ms).toBeLessThan(5000);
+    expect(ms, 'it failed on the foreign listener, well before its 30 s readyTimeout').toBeLessThan(15_000);
     expect(error).toBeInstanceOf(ServiceError);
     expect((error as ServiceError).service).toBe('web');
     expect(error.message).toContain(`is not what answers on port ${port}: pid ${holder.pid}`);
