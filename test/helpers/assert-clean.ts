@@ -25,8 +25,9 @@ export function snapshotRun(runner: Runner, c?: Case): Proc[] {
   return procs;
 }
 
-export async function expectNothingLeft(runner: Runner, seen: Proc[], ports: number[]): Promise<void> {
-  const left = await survivors([...seen, ...processesOfRunner(runner.pid)], 1500);
+/** `waitMs`: how long processes may take to go (a service with a long stopTimeout, left to the watchdog). */
+export async function expectNothingLeft(runner: Runner, seen: Proc[], ports: number[], waitMs = 1500): Promise<void> {
+  const left = await survivors([...seen, ...processesOfRunner(runner.pid)], waitMs);
   expect(left, `processes left behind; runner output:\n${runner.output()}`).toEqual([]);
   for (const port of ports) expect(await portFreesWithin(port), `port ${port} still answers`).toBe(true);
 }

@@ -93,11 +93,14 @@ describe('vitest globalSetup cleanroom-e2e/vitest', () => {
     });
   }
 
-  it('Ctrl+C twice, the second once the services got SIGTERM: exit 130, and a service only SIGKILL can end is gone long before its 30 s stopTimeout', async () => {
-    // The api ignores SIGTERM, SIGINT and SIGHUP and logs each one it gets: only SIGKILL ends it.
+  it('Ctrl+C twice: Vitest exits 130 at the first; a service that ignores SIGTERM lives until its stopTimeout, then the watchdog SIGKILLs it', async () => {
+    // Vitest calls process.exit() at the first SIGINT, so the second reaches none of cleanroom's
+    // processes (the watchdog has a session of its own). stopTimeout is honoured on this path too: the
+    // exiting runner hands the service to the watchdog, which SIGKILLs it once its stopTimeout has passed.
+    const STOP_TIMEOUT = 4000;
     const c = await makeCase(inject('consumerDir'), 'vitest-double', {
       apiEnv: { IGNORE_SIGTERM: 'all', SIGNAL_LOG: 'signals.log' },
-      serviceExtra: { stopTimeout: 30_000 },
+      serviceExtra: { stopTimeout: STOP_TIMEOUT },
     });
     writeVitestSuite(c);
     const r = await runVitest(c, { HANG_MS: '20000' });
@@ -111,7 +114,13 @@ describe('vitest globalSetup cleanroom-e2e/vitest', () => {
     r.signalGroup('SIGINT');
     const exit = await r.exited;
     expect(shellStatus(exit), r.output()).toBe(130);
-    await expectNothingLeft(r, seen, [c.apiPort, c.webPort]);
-    expect(performance.now() - t0, 'only SIGKILL ends the api this long before its stopTimeout').toBeLessThan(15_000);
+    expect(r.output()).toMatch(/still shutting down, left to the watchdog/);
+    // Not SIGKILLed before its stopTimeout (less a margin for this poll)...
+    while (performance.now() - t0 < STOP_TIMEOUT - 500) {
+      expect(seen.some(isAlive), `the api was SIGKILLed ${Math.round(performance.now() - t0)} ms in, before its stopTimeout`).toBe(true);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    // ...and gone after it, with the rest.
+    await expectNothingLeft(r, seen, [c.apiPort, c.webPort], STOP_TIMEOUT + 5000);
   });
 });
