@@ -6,7 +6,7 @@
 import { createInterface } from 'node:readline';
 import { processesTarget, treeTarget, type ServiceTree } from '../stop/service-tree.js';
 import { stopAll } from '../stop/stop-loop.js';
-import { RUN_ID_VAR, SERVICE_VAR, envVarOf, isGone, isSameProcess } from '../os/process-table.js';
+import { RUN_ID_VAR, SERVICE_VAR, envSnapshot, isGone, isSameProcess } from '../os/process-table.js';
 import { signalGroup } from '../kill/signal.js';
 import { RUNNER_VAR } from '../kill/policy.js';
 import { removeRecord } from '../ledger/ledger.js';
@@ -64,14 +64,12 @@ lines.on('close', () => {
     targets.push(
       processesTarget(
         '(untracked)',
-        (table) =>
-          table.filter(
-            (p) =>
-              !isGone(p) &&
-              envVarOf(p.pid, RUNNER_VAR) === runnerTag &&
-              // A tracked service's processes are its tree's to stop, with its own signal and timeout.
-              !trees.has(`${envVarOf(p.pid, RUN_ID_VAR)}/${envVarOf(p.pid, SERVICE_VAR)}`),
-          ),
+        // One environment scan per look (without /proc, one `ps eww` rather than one per process). A
+        // tracked service's processes are its tree's to stop, with its own signal and timeout.
+        (table) => {
+          const env = envSnapshot();
+          return table.filter((p) => !isGone(p) && env(p.pid, RUNNER_VAR) === runnerTag && !trees.has(`${env(p.pid, RUN_ID_VAR)}/${env(p.pid, SERVICE_VAR)}`));
+        },
         'SIGTERM',
         UNTRACKED_STOP_MS,
       ),

@@ -94,6 +94,13 @@ export function processesWithEnvVar(name: string, value: string, table: ProcStat
   return live.filter((p) => envs.get(p.pid)?.get(name) === value);
 }
 
+/** Reads environment variables of many processes from one look (without /proc, one `ps eww` in all). */
+export function envSnapshot(): (pid: number, name: string) => string | undefined {
+  if (hasProcfs) return readEnvVar;
+  const envs = psEnvirons();
+  return (pid, name) => envs.get(pid)?.get(name);
+}
+
 /** The environment a process started with (not later changes to its process.env), or undefined when unreadable. */
 export function initialEnvironment(pid: number): Map<string, string> | undefined {
   return hasProcfs ? readEnviron(pid) : psEnviron(pid);
