@@ -99,6 +99,18 @@ describe('README code blocks', () => {
     expect(files.filter((f) => !shown.has(f))).toEqual([]);
   });
 
+  it('every test file the README cites as proof exists', () => {
+    const all = walk(join(ROOT, 'test')).map((f) => relative(ROOT, f));
+    const cited = [...README.matchAll(/`([\w./{},-]+\.test\.ts)`/g)].flatMap((m) => {
+      const brace = /\{([^}]+)\}/.exec(m[1]!);
+      return brace ? brace[1]!.split(',').map((alt) => m[1]!.replace(brace[0], alt)) : [m[1]!];
+    });
+    expect(cited.length).toBeGreaterThan(20);
+    // A bare file name stands for the file of that name under test/.
+    const missing = cited.filter((c) => (c.includes('/') ? !all.includes(c) : !all.some((f) => f.endsWith(`/${c}`))));
+    expect(missing).toEqual([]);
+  });
+
   it("the repo's own commands on the first screen are this repo's npm scripts", () => {
     const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     const box = /\n## Working on cleanroom\n([\s\S]*?)(?=\n## |$)/.exec(README)?.[1];
@@ -260,6 +272,8 @@ describe('the examples run as written (packed tarball, fresh project outside the
         include: ['**/*.ts', '**/*.mts'],
       }),
     );
+    // The Register claim in the config's comment: a misspelt service name is a type error.
+    writeFileSync(join(dir, 'register-check.ts'), "import { inject } from 'vitest';\n// @ts-expect-error apii is not a service of examples/cleanroom.config.ts\nexport const url: string = inject('cleanroom').apii.url;\nexport const ok: string = inject('cleanroom').api.url;\n");
     const tsc = await run(join(NODE24, 'node'), [join(PROJECT, 'node_modules/typescript/bin/tsc'), '-p', dir], { cwd: dir }).catch((e: { stdout: string }) => e);
     expect(tsc.stdout, 'tsc reported errors').toBe('');
     const configs = walk(EXAMPLES).filter((f) => /cleanroom\.config\.[mc]?[jt]s$/.test(f));
