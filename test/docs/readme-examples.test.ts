@@ -277,12 +277,12 @@ describe('the examples run as written (packed tarball, fresh project outside the
     const tsc = await run(join(NODE24, 'node'), [join(PROJECT, 'node_modules/typescript/bin/tsc'), '-p', dir], { cwd: dir }).catch((e: { stdout: string }) => e);
     expect(tsc.stdout, 'tsc reported errors').toBe('');
     const configs = walk(EXAMPLES).filter((f) => /cleanroom\.config\.[mc]?[jt]s$/.test(f));
-    expect(configs.length).toBeGreaterThanOrEqual(2);
+    expect(configs.length).toBeGreaterThanOrEqual(3);
     for (const f of configs) {
       const rel = relative(EXAMPLES, f);
       const script = `import('cleanroom-e2e').then(async (m) => { const c = await m.loadConfig(${JSON.stringify(join(dir, rel))}); console.log(c.services.map((s) => s.name).join(',')); })`;
       const { stdout } = await run(join(NODE24, 'node'), ['--input-type=module', '-e', script], { cwd: PROJECT });
-      expect(stdout.trim(), rel).toMatch(/^api,web$/);
+      expect(stdout.trim(), rel).toMatch(/^[\w-]+(,[\w-]+)+$/); // the services' names, as loaded
     }
   });
 
