@@ -323,7 +323,7 @@ describe('the examples run as written (packed tarball, fresh project outside the
     expectTwoServicesStartedAndStopped(r);
   });
 
-  it('programmatic: `node await-using.mts` on Node 24 as written, and the stop() form', async () => {
+  it('programmatic: `node await-using.mts` on Node 24 as written, the stop() form, and adopt()', async () => {
     const dir = recipeDir('programmatic');
     const r = await runRecipe(dir, 'node await-using.mts');
     expect(r.code, r.output).toBe(0);
@@ -334,6 +334,12 @@ describe('the examples run as written (packed tarball, fresh project outside the
     const s = await runRecipe(dir, 'node stop.mjs');
     expect(s.code, s.output).toBe(0);
     expectTwoServicesStartedAndStopped(s);
+    // adopt(): the script's own worker ran under the run's tags and is gone with the services.
+    const w = await runRecipe(dir, 'node adopt.mjs');
+    expect(w.code, w.output).toBe(0);
+    expect(w.output).toMatch(/worker \d+ runs against http:\/\/localhost:\d+/);
+    expect([...w.seen.values()].some((c) => c.includes('a queue worker')), `the adopted worker was never seen:\n${w.output}`).toBe(true);
+    expectTwoServicesStartedAndStopped(w);
   });
 
   it('sharded Playwright: two shards at once, each with its own cleanroom on its own ports', async () => {
