@@ -4,7 +4,8 @@ import { defineConfig } from 'cleanroom-e2e';
 // real Vite dev server started through npm (npm → sh → node vite → esbuild).
 export default defineConfig({
   // This repo's demo runs on developers' machines: if something else already serves 3000 or 8000 it
-  // fails, naming that process, instead of stopping it (the default for your project is 'kill').
+  // fails, naming that process, instead of stopping it — even in CI (the default, 'auto', stops a
+  // live server with a living parent in CI, and a leftover anywhere).
   portInUse: 'error',
   services: {
     backend: { command: 'node server.js', cwd: 'fixtures/backend', port: 8000, ready: { url: 'http://localhost:8000/health' } },
