@@ -107,22 +107,33 @@ export function readUid(pid: number): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/**
- * Socket inodes listening on a TCP port (IPv4 and IPv6), from /proc/net/tcp{,6}.
- * A LISTEN row has state 0A; the local address is HEX_IP:HEX_PORT.
- */
-export function listeningInodes(port: number): Set<string> {
-  const inodes = new Set<string>();
-  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+/** A LISTEN row of /proc/net/tcp{,6}: state 0A; the local address is HEX_IP:HEX_PORT. */
+interface ListenRow {
+  v6: boolean;
+  hexIp: string;
+  port: number;
+  inode: string;
+}
+
+/** Every TCP socket listening on this machine (IPv4 and IPv6). */
+function listenRows(): ListenRow[] {
+  const rows: ListenRow[] = [];
+  for (const [file, v6] of [['/proc/net/tcp', false], ['/proc/net/tcp6', true]] as const) {
     const text = safe(() => readFileSync(file, 'utf8'), '');
     for (const line of text.split('\n').slice(1)) {
       const cols = line.trim().split(/\s+/);
       if (cols.length < 10 || cols[3] !== '0A') continue;
       const local = cols[1] ?? '';
-      if (local.slice(local.lastIndexOf(':') + 1) === hexPort) inodes.add(cols[9] ?? '');
+      const at = local.lastIndexOf(':');
+      rows.push({ v6, hexIp: local.slice(0, at), port: parseInt(local.slice(at + 1), 16), inode: cols[9] ?? '' });
     }
   }
+  return rows;
+}
+
+/** Socket inodes listening on a TCP port (IPv4 and IPv6), from /proc/net/tcp{,6}. */
+export function listeningInodes(port: number): Set<string> {
+  const inodes = new Set(listenRows().filter((r) => r.port === port).map((r) => r.inode));
   inodes.delete('');
   inodes.delete('0');
   return inodes;
@@ -184,18 +195,7 @@ export function pidsHoldingInodes(inodes: Set<string>): number[] {
  * no /proc).
  */
 export function listeningAddresses(port: number): string[] {
-  const out = new Set<string>();
-  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  for (const [file, v6] of [['/proc/net/tcp', false], ['/proc/net/tcp6', true]] as const) {
-    const text = safe(() => readFileSync(file, 'utf8'), '');
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length < 10 || cols[3] !== '0A') continue;
-      const [ip = '', p] = (cols[1] ?? '').split(':');
-      if (p === hexPort) out.add(v6 ? decodeV6(ip) : decodeV4(ip));
-    }
-  }
-  return [...out];
+  return [...new Set(listenRows().filter((r) => r.port === port).map((r) => (r.v6 ? decodeV6(r.hexIp) : decodeV4(r.hexIp))))];
 }
 
 /** /proc/net/tcp prints an IPv4 address as one little-endian 32-bit hex word. */
@@ -214,22 +214,11 @@ function decodeV6(hex: string): string {
 
 /** The TCP ports these processes listen on (any address), from their fds and /proc/net/tcp{,6}. */
 export function listeningPortsOf(pids: number[]): number[] {
-  const portByInode = new Map<string, number>();
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    const text = safe(() => readFileSync(file, 'utf8'), '');
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length < 10 || cols[3] !== '0A') continue;
-      const local = cols[1] ?? '';
-      portByInode.set(cols[9] ?? '', parseInt(local.slice(local.lastIndexOf(':') + 1), 16));
-    }
-  }
+  const portByInode = new Map(listenRows().map((r) => [r.inode, r.port]));
   const ports = new Set<number>();
   for (const pid of pids) {
-    for (const fd of safe(() => readdirSync(`/proc/${pid}/fd`), [] as string[])) {
-      const link = safe(() => readlinkSync(`/proc/${pid}/fd/${fd}`), '');
-      if (!link.startsWith('socket:[')) continue;
-      const port = portByInode.get(link.slice(8, -1));
+    for (const inode of socketInodes(pid)) {
+      const port = portByInode.get(inode);
       if (port !== undefined) ports.add(port);
     }
   }
