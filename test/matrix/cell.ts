@@ -52,13 +52,26 @@ function cellEnv(node: Runtime): Record<string, string | undefined> {
   return env;
 }
 
-function npmInstall(dir: string, env: Record<string, string | undefined>): Promise<{ code: number; out: string }> {
+function npmInstallOnce(dir: string, env: Record<string, string | undefined>, extra: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile('npm', ['install', '--no-audit', '--no-fund'], { cwd: dir, env, maxBuffer: 64 << 20, timeout: 300_000 }, (err, stdout, stderr) => {
+    execFile('npm', ['install', '--no-audit', '--no-fund', ...extra], { cwd: dir, env, maxBuffer: 64 << 20, timeout: 300_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       resolve({ code, out: `${stdout}${stderr}` });
     });
   });
+}
+
+/**
+ * A plain `npm install`. Seen in CI here: ETARGET for a version the registry had just published
+ * (@babel/generator 7.29.16, wanted by Playwright 1.16's dependencies), from metadata npm had cached
+ * a moment before: one retry that asks the registry afresh, said in the log. Still no flags that
+ * loosen peer checks.
+ */
+async function npmInstall(dir: string, env: Record<string, string | undefined>): Promise<{ code: number; out: string }> {
+  const first = await npmInstallOnce(dir, env, []);
+  if (first.code === 0 || !/ETARGET|notarget/.test(first.out)) return first;
+  const again = await npmInstallOnce(dir, env, ['--prefer-online']);
+  return { code: again.code, out: `${first.out}\n--- ETARGET: retried once with --prefer-online ---\n${again.out}` };
 }
 
 function serviceConfig(kind: ConfigKind, apiPort: number, webPort: number): { file: string; text: string } {
