@@ -31,17 +31,24 @@ function readLock(file: string): Lock | undefined {
   return undefined;
 }
 
+function isFresh(file: string): boolean {
+  try {
+    return Date.now() - statSync(file).mtimeMs < FRESH_MS;
+  } catch {
+    return false;
+  }
+}
+
 function isValid(dir: string, file: string, lock: Lock | undefined): boolean {
-  if (!lock || !isSameProcess(lock.pid, lock.startTime)) return false;
+  // Empty or half-written: another run created it (O_EXCL) a moment ago and is writing it now. Taking
+  // it for stale here let two runs at once pick the same port (seen in CI).
+  if (!lock) return isFresh(file);
+  if (!isSameProcess(lock.pid, lock.startTime)) return false;
   try {
     statSync(join(dir, `${lock.runId}.json`));
     return true;
   } catch {
-    try {
-      return Date.now() - statSync(file).mtimeMs < FRESH_MS;
-    } catch {
-      return false;
-    }
+    return isFresh(file);
   }
 }
 
@@ -67,6 +74,17 @@ export function reservePort(port: number, runId: string): boolean {
     }
   }
   return false;
+}
+
+/**
+ * True while `runId` still holds `port`'s reservation. Two runs that both judged an old lock stale can
+ * race: one removes the file the other has just created. Checking again a moment after taking it
+ * settles that: the run that lost sees the other's lock and picks another port.
+ */
+export function holdsPort(port: number, runId: string): boolean {
+  const dir = ensureStateDir();
+  if (!dir) return true;
+  return readLock(lockFile(dir, port))?.runId === runId;
 }
 
 /** Ports reserved by other runs right now. */

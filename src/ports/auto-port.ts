@@ -6,14 +6,17 @@
  * yet recorded it. The reservation is taken exclusively, so two runs starting at once never collide.
  */
 import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { bindPort } from '../config/port-placeholders.js';
 import type { ResolvedService } from '../config/resolve.js';
 import { ServiceError } from '../errors.js';
-import { reservedPorts, reservePort } from '../ledger/port-locks.js';
+import { holdsPort, reservedPorts, reservePort } from '../ledger/port-locks.js';
 import { liveRuns } from '../ledger/reap.js';
 import { isPortFree } from './probe.js';
 
 const EPHEMERAL_START = 32768;
+/** How long after taking a reservation it is checked again (see holdsPort). */
+const RESERVE_SETTLE_MS = 25;
 const MAX_TRIES = 1000;
 
 function canBind(port: number, host: string): Promise<boolean | 'no-family'> {
@@ -39,7 +42,9 @@ export async function pickPort(base: number, runId: string, service: string): Pr
   for (let port = base, tries = 0; port < end && tries < MAX_TRIES; port++, tries++) {
     if (taken.has(port)) continue;
     if (!(await bindable(port)) || !(await isPortFree(port))) continue;
-    if (reservePort(port, runId)) return port;
+    if (!reservePort(port, runId)) continue;
+    await sleep(RESERVE_SETTLE_MS);
+    if (holdsPort(port, runId)) return port;
   }
   throw new ServiceError(
     service,
