@@ -86,14 +86,6 @@ export function taggedProcesses(runId: string, service?: string, table: ProcStat
   });
 }
 
-/** Live processes whose environment has NAME=value (one scan). */
-export function processesWithEnvVar(name: string, value: string, table: ProcStat[] = allProcesses()): ProcStat[] {
-  const live = table.filter((p) => !isGone(p));
-  if (hasProcfs) return live.filter((p) => readEnvVar(p.pid, name) === value);
-  const envs = psEnvirons();
-  return live.filter((p) => envs.get(p.pid)?.get(name) === value);
-}
-
 /** Reads environment variables of many processes from one look (without /proc, one `ps eww` in all). */
 export function envSnapshot(): (pid: number, name: string) => string | undefined {
   if (hasProcfs) return readEnvVar;

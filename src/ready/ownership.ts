@@ -10,6 +10,11 @@ import type { ServiceTree } from '../stop/service-tree.js';
 import { findPortHolders, describeHolders } from '../ports/holders.js';
 import { isPortFree } from '../ports/probe.js';
 
+/** The port a URL names, with the scheme's default (443 for https:, 80 for http:). */
+export function portOfUrl(u: URL): number {
+  return Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+}
+
 /** The loopback port whose listener must be the service's own, if one is known. */
 export function ownedPort(svc: ResolvedService): number | undefined {
   if (svc.port !== undefined) return svc.port;
@@ -17,7 +22,7 @@ export function ownedPort(svc: ResolvedService): number | undefined {
   if (svc.ready.kind === 'http') {
     const u = new URL(svc.ready.url);
     const loopback = ['localhost', '127.0.0.1', '[::1]', '0.0.0.0', '[::]'].includes(u.hostname);
-    if (loopback) return Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+    if (loopback) return portOfUrl(u);
   }
   return undefined;
 }

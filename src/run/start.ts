@@ -375,7 +375,7 @@ function summaryLine(s: StopSummary, ports: number[]): string {
   const n = s.services.length;
   const forced = s.services.filter((r) => r.forced).map((r) => r.name);
   return (
-    `stopped ${n} service${n === 1 ? '' : 's'} (${s.processes} process${s.processes === 1 ? '' : 'es'}) in ${fmtMs(s.ms)}` +
+    `stopped ${plural(n, 'service')} (${plural(s.processes, 'process', 'processes')}) in ${fmtMs(s.ms)}` +
     (forced.length ? `; SIGKILL needed for ${forced.join(', ')}` : '') +
     `; ${s.left.length} left` +
     (ports.length ? (s.portsHeld.length ? `; ports still held: ${s.portsHeld.join(', ')}` : `; ports ${ports.join(', ')} free`) : '')

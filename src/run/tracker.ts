@@ -80,10 +80,6 @@ export class Tracker {
     this.record();
   }
 
-  /** The tracked trees (for stop()). */
-  list(): ServiceTree[] {
-    return [...this.trees.values()];
-  }
 
   /** The service has been stopped: nothing of it is left to guard. */
   untrack(name: string): void {

@@ -6,11 +6,8 @@
 import type { ResolvedService } from '../config/resolve.js';
 import { hasProcfs, listeningAddresses } from '../os/procfs.js';
 import { answeringHosts } from '../ports/probe.js';
+import { portOfUrl } from '../ready/ownership.js';
 
-/** The port a URL names, with the scheme's default (443 for https:, 80 for http:). */
-export function portOfUrl(u: URL): number {
-  return Number(u.port || (u.protocol === 'https:' ? 443 : 80));
-}
 
 /** `localhost` when IPv4 loopback is served (browsers and Node's fetch try both families), `[::1]` when only IPv6 is. */
 function hostFor(addresses: string[]): string | undefined {
