@@ -17,6 +17,7 @@ import { hasProcfs, listeningInodes, listeningPortsOf } from '../os/procfs.js';
 import { liveProcesses } from '../stop/service-tree.js';
 import type { Attempt, Captured, ReadyProbe } from './probe.js';
 import { tcpProbe } from './tcp.js';
+import { trace } from '../run/trace.js';
 
 /**
  * Poll every FAST_POLL_MS for the first FAST_FOR_MS (a quick service is seen within ~10 ms), then
@@ -102,6 +103,7 @@ export async function waitReady(
       const a = await attemptWithin(probe, svc.readyTimeout - (performance.now() - t0), spawned, abort);
       if (spawned.exitInfo) throw exitedEarly();
       abort.throwIfAborted();
+      trace(`${svc.name}: attempt ${a.ok ? 'passed' : `failed (${a.detail ?? ''})`}`);
       if (a.ok) {
         const own = port === undefined ? ({ ok: true } as const) : await checkOwnership(port, tree, opts.listenersBefore);
         if (own.ok) {

@@ -18,6 +18,7 @@ import type { Logger } from './log.js';
 import type { ServiceInfo } from './service-env.js';
 import type { Tracker } from './tracker.js';
 import { serviceUrl } from './url.js';
+import { trace } from './trace.js';
 
 /** Where a service is in its life. */
 export type ServiceState = 'starting' | 'ready' | 'reused' | 'failed' | 'exited' | 'stopped';
@@ -47,6 +48,7 @@ export interface StartContext {
 
 export async function startService(run: ServiceRun, ctx: StartContext): Promise<void> {
   const declared = run.svc;
+  trace(`${declared.name}: start`);
   // Warm reuse: the same service, by definition, already running from `cleanroom up` (warm-reuse.ts).
   if (ctx.warmReuse) {
     const warm = await findWarmService(declared, ctx.root, ctx.runId);
@@ -60,6 +62,7 @@ export async function startService(run: ServiceRun, ctx: StartContext): Promise<
       return;
     }
   }
+  trace(`${declared.name}: warm reuse looked up`);
   const spec = definitionSpec(declared);
   const definition = hashSpec(spec);
   const svc = await withAutoPort(declared, ctx.runId); // port: 'auto' gets its port here
@@ -75,10 +78,12 @@ export async function startService(run: ServiceRun, ctx: StartContext): Promise<
       return;
     }
   }
+  trace(`${svc.name}: port policy done`);
   ctx.abort.throwIfAborted();
   const before = listenersBefore(ownedPort(svc));
   const spawned = spawnService(svc, ctx.runId, ctx.verbose, logFile);
   run.spawned = spawned;
+  trace(`${svc.name}: spawned`);
   if (spawned.pid <= 0) {
     await spawned.exited; // could not be spawned at all (ENOENT...): no group to track
     throw exitedEarlyError(svc, spawned);
@@ -94,11 +99,13 @@ export async function startService(run: ServiceRun, ctx: StartContext): Promise<
   };
   run.tree = tree;
   ctx.tracker.track(tree, { ...(svc.port !== undefined && { port: svc.port }), definition, spec, ...(logFile && { logFile }) });
+  trace(`${svc.name}: tracked`);
   ctx.report.waiting(svc.name, readyDescription(svc));
   const ready = await waitReady(svc, spawned, tree, ctx.abort, {
     listenersBefore: before,
     ...(ctx.verbose && { log: (m: string) => ctx.log.info(m) }),
   });
+  trace(`${svc.name}: ready`);
   run.info = { url: await serviceUrl(svc, ready.host), pid: spawned.pid, ...(svc.port !== undefined && { port: svc.port }) };
   if (ready.captured) {
     // The port or URL a log line told (ready: { log } with a named group: captured.ts).
@@ -106,9 +113,11 @@ export async function startService(run: ServiceRun, ctx: StartContext): Promise<
     run.svc = c.svc;
     run.info = { url: c.url ?? run.info.url, pid: spawned.pid, ...(c.svc.port !== undefined && { port: c.svc.port }) };
   }
+  trace(`${svc.name}: url decided`);
   // Every process it has once ready, and what tests get, for the ledger.
   ctx.tracker.refresh(svc.name, { ...(run.svc.port !== undefined && { port: run.svc.port }), ...(run.info.url && { url: run.info.url }), readyAt: new Date().toISOString() });
   run.state = 'ready';
+  trace(`${svc.name}: refreshed`);
   ctx.report.ready(svc.name, ready.ms, run.info.url || undefined);
 }
 

@@ -32,6 +32,7 @@ import { startService, type ServiceRun } from './service-start.js';
 import { servicesEnv, type ServicesInfo } from './service-env.js';
 import { Tracker } from './tracker.js';
 import { watchPort } from './watch.js';
+import { trace } from './trace.js';
 
 export interface StartOptions {
   /** Where cleanroom's own lines go (default: stderr). */
@@ -141,9 +142,12 @@ type RunState = 'starting' | 'running' | 'stopping' | 'stopped';
 
 /** Starts every service of `config` and resolves once all are ready. */
 export async function start(config: CleanroomConfig | ResolvedConfig, options: StartOptions = {}): Promise<Services> {
+  trace('start() called');
   assertSupportedPlatform();
   await validateStartOptions(config, options); // a ConfigError, never a TypeError, before anything starts
+  trace('start options checked');
   const cfg = isResolved(config) ? config : resolveConfig(config);
+  trace('config resolved');
   const log = options.logger ?? stderrLogger;
   const report = options.reporter ?? (options.logger ? loggerReporter(options.logger) : createReporter());
   const runId = newRunId();
@@ -197,6 +201,7 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
     },
   });
 
+  trace('tracker (guards, watchdog) ready');
   let stopPromise: Promise<StopSummary> | undefined;
   const stop = (): Promise<StopSummary> => {
     stopPromise ??= (async () => {
@@ -241,6 +246,7 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
   try {
     // The ledger is a safety net: a broken one is reported, and never stops a run from starting.
     await reapStaleRuns((m) => log.warn(m)).catch((err: unknown) => log.warn(`could not reap stale runs: ${(err as Error)?.message ?? String(err)}`));
+    trace('stale runs reaped');
     const ctx = {
       runId,
       verbose: cfg.verbose,
@@ -325,6 +331,7 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
     );
   }
 
+  trace('start() resolves');
   const info: ServicesInfo = Object.fromEntries([...runs.values()].map((r) => [r.svc.name, r.info!]));
   return {
     runId,
