@@ -2,7 +2,7 @@
  * Synchronous reads of Linux's /proc. Synchronous on purpose: the exit guard runs inside
  * `process.on('exit')`, where no promise or timer ever completes.
  */
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, readdirSync, readlinkSync } from 'node:fs';
 
 /**
  * True on Linux with /proc mounted. `CLEANROOM_PROCFS=0` turns it off (the portable `ps` path is then
@@ -115,28 +115,96 @@ interface ListenRow {
   inode: string;
 }
 
-/** Every TCP socket listening on this machine (IPv4 and IPv6). */
-function listenRows(): ListenRow[] {
-  const rows: ListenRow[] = [];
-  for (const [file, v6] of [['/proc/net/tcp', false], ['/proc/net/tcp6', true]] as const) {
-    const text = safe(() => readFileSync(file, 'utf8'), '');
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length < 10 || cols[3] !== '0A') continue;
-      const local = cols[1] ?? '';
-      const at = local.lastIndexOf(':');
-      rows.push({ v6, hexIp: local.slice(0, at), port: parseInt(local.slice(at + 1), 16), inode: cols[9] ?? '' });
-    }
+/**
+ * A read() of a /proc/net file never returns more than the kernel's seq_file buffer (4 KB at least):
+ * a shorter answer, with room left in it for another row, means the table ended. Rows are ~150 bytes.
+ */
+const SEQ_BUF_MIN = 4096;
+const MAX_ROW = 512;
+const chunk = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * The whole text of a /proc/net/tcp{,6} file. Each read() walks the kernel's whole socket hash
+ * (~2.7 ms here, however few sockets there are); readFileSync reads once more to see the end and so
+ * walks it twice. One read is enough when its answer says the table ended.
+ */
+function readProcNet(file: string): string {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return '';
   }
+  try {
+    let text = '';
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      text += chunk.toString('latin1', 0, n);
+      if (n === 0 || n <= SEQ_BUF_MIN - MAX_ROW) return text;
+    }
+  } catch {
+    return '';
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function parseListenRows(text: string, v6: boolean, rows: ListenRow[]): void {
+  for (const line of text.split('\n').slice(1)) {
+    const cols = line.trim().split(/\s+/);
+    if (cols.length < 10 || cols[3] !== '0A') continue;
+    const local = cols[1] ?? '';
+    const at = local.lastIndexOf(':');
+    rows.push({ v6, hexIp: local.slice(0, at), port: parseInt(local.slice(at + 1), 16), inode: cols[9] ?? '' });
+  }
+}
+
+let lastRows: { at: number; rows: ListenRow[] } | undefined;
+
+/**
+ * Every TCP socket listening on this machine (IPv4 and IPv6). `maxAgeMs`: a table read that long ago
+ * will do (the watchers of several services share one read per tick); 0, the default, reads now.
+ */
+function listenRows(maxAgeMs = 0): ListenRow[] {
+  const now = performance.now();
+  if (maxAgeMs > 0 && lastRows && now - lastRows.at <= maxAgeMs) return lastRows.rows;
+  const rows: ListenRow[] = [];
+  parseListenRows(readProcNet('/proc/net/tcp'), false, rows);
+  parseListenRows(readProcNet('/proc/net/tcp6'), true, rows);
+  lastRows = { at: now, rows };
   return rows;
 }
 
-/** Socket inodes listening on a TCP port (IPv4 and IPv6), from /proc/net/tcp{,6}. */
-export function listeningInodes(port: number): Set<string> {
-  const inodes = new Set(listenRows().filter((r) => r.port === port).map((r) => r.inode));
+/** Socket inodes listening on a TCP port (IPv4 and IPv6), from /proc/net/tcp{,6}; `maxAgeMs` as listenRows. */
+export function listeningInodes(port: number, maxAgeMs = 0): Set<string> {
+  const inodes = new Set(listenRows(maxAgeMs).filter((r) => r.port === port).map((r) => r.inode));
   inodes.delete('');
   inodes.delete('0');
   return inodes;
+}
+
+/**
+ * A process and its descendants, from /proc/PID/task/TID/children: a few small reads instead of a scan
+ * of every process. Empty when the kernel has no such files (CONFIG_PROC_CHILDREN): callers then scan.
+ */
+export function treePids(root: number): number[] {
+  const out: number[] = [];
+  const queue = [root];
+  const seen = new Set<number>();
+  while (queue.length) {
+    const pid = queue.shift()!;
+    if (seen.has(pid)) continue;
+    seen.add(pid);
+    const tasks = safe(() => readdirSync(`/proc/${pid}/task`), [] as string[]);
+    if (tasks.length === 0) continue;
+    out.push(pid);
+    for (const tid of tasks) {
+      const text = safe(() => readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1'), undefined);
+      if (text === undefined) return pid === root ? [] : out;
+      for (const c of text.split(' ')) if (c) queue.push(Number(c));
+    }
+  }
+  return out;
 }
 
 /** The socket inodes a process holds open (empty when gone or not readable). */
@@ -151,15 +219,14 @@ export function socketInodes(pid: number): Set<string> {
 
 /**
  * True when one of `inodes` is a TCP socket listening on `port`. Reads /proc/net/tcp6 first and stops
- * at the first match: each file costs ~7 ms here however few sockets it lists (the kernel walks its
- * whole hash table), and Node's default listen() ([::], dual-stack) is in tcp6.
+ * at the first match: each file costs a walk of the kernel's hash table, and Node's default listen()
+ * ([::], dual-stack) is in tcp6.
  */
 export function isListeningOn(port: number, inodes: Set<string>): boolean {
   if (inodes.size === 0) return false;
   const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
   for (const file of ['/proc/net/tcp6', '/proc/net/tcp']) {
-    const text = safe(() => readFileSync(file, 'utf8'), '');
-    for (const line of text.split('\n').slice(1)) {
+    for (const line of readProcNet(file).split('\n').slice(1)) {
       if (!line.includes(hexPort)) continue; // most rows: another port
       const cols = line.trim().split(/\s+/);
       if (cols.length < 10 || cols[3] !== '0A' || !cols[1]?.endsWith(hexPort)) continue;
@@ -212,9 +279,9 @@ function decodeV6(hex: string): string {
   return hex;
 }
 
-/** The TCP ports these processes listen on (any address), from their fds and /proc/net/tcp{,6}. */
-export function listeningPortsOf(pids: number[]): number[] {
-  const portByInode = new Map(listenRows().map((r) => [r.inode, r.port]));
+/** The TCP ports these processes listen on (any address), from their fds and /proc/net/tcp{,6}; `maxAgeMs` as listenRows. */
+export function listeningPortsOf(pids: number[], maxAgeMs = 0): number[] {
+  const portByInode = new Map(listenRows(maxAgeMs).map((r) => [r.inode, r.port]));
   const ports = new Set<number>();
   for (const pid of pids) {
     for (const inode of socketInodes(pid)) {

@@ -22,7 +22,7 @@ export function httpProbe(url: string, status?: number[]): ReadyProbe {
           resolve(accept(code) ? { ok: true } : { ok: false, detail: `status ${code}` });
         });
         req.on('timeout', () => req.destroy(new Error('no answer within 2 s')));
-        req.on('error', (e: NodeJS.ErrnoException) => resolve({ ok: false, detail: errorDetail(e, u.protocol) }));
+        req.on('error', (e: NodeJS.ErrnoException) => resolve({ ok: false, ...(e.code === 'ECONNREFUSED' && { refused: true }), detail: errorDetail(e, u.protocol) }));
         req.end();
       });
     },

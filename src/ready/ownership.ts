@@ -3,7 +3,7 @@
  * stale server on the port answers instead. A service is ready only when the listener on its port
  * belongs to its own tree (its process group, or a process carrying its run tag).
  */
-import { hasProcfs, isListeningOn, listeningInodes, socketInodes } from '../os/procfs.js';
+import { hasProcfs, isListeningOn, listeningInodes, socketInodes, treePids } from '../os/procfs.js';
 import { RUN_ID_VAR, envVarOf, liveGroupMembers, portHolders, processInfo } from '../os/process-table.js';
 import type { ResolvedService } from '../config/resolve.js';
 import type { ServiceTree } from '../stop/service-tree.js';
@@ -51,12 +51,17 @@ function listenersNow(port: number, pids: number[]): Set<string> {
  * squatter, never the service.
  */
 export async function checkOwnership(port: number, tree: ServiceTree, before: Set<string> = new Set()): Promise<Ownership> {
-  // The usual case, first and cheaply: a member of the service's own group holds the listener. Only
-  // its own fds are read (not every process's), and often one of the two /proc/net files: ~20 → ~8 ms
-  // of every service's readiness (bench/). Anything else takes the full lookup below, as before.
+  // The usual case, first and cheaply: a process of the service's own tree holds the listener. Only
+  // its own fds are read (not every process's), and often one of the two /proc/net files. First the
+  // leader's descendants (/proc/PID/task/*/children: no scan of every process), then every member of
+  // its group (one reparented away from the leader keeps the group). Anything else takes the full
+  // lookup below.
   if (hasProcfs) {
+    const tree1 = new Set<string>();
+    for (const pid of treePids(tree.pgid)) for (const inode of socketInodes(pid)) tree1.add(inode);
+    if (isListeningOn(port, tree1)) return { ok: true };
     const own = new Set<string>();
-    for (const p of liveGroupMembers(tree.pgid)) for (const inode of socketInodes(p.pid)) own.add(inode);
+    for (const p of liveGroupMembers(tree.pgid)) for (const inode of socketInodes(p.pid)) if (!tree1.has(inode)) own.add(inode);
     if (isListeningOn(port, own)) return { ok: true };
   }
   const pids = portHolders(port);

@@ -3,6 +3,8 @@ export interface Attempt {
   ok: boolean;
   /** What the last failed attempt saw ("connection refused", "status 503"), for timeout messages. */
   detail?: string;
+  /** True when the connection was refused: nothing listens, so nothing could have logged the attempt. */
+  refused?: boolean;
   /** True when the attempt was cut short by the deadline (its detail says nothing new). */
   cut?: boolean;
   /** The loopback host that answered, when the strategy knows it. */

@@ -8,7 +8,7 @@ export function tcpProbe(port: number, hosts: string[]): ReadyProbe {
     async attempt() {
       const results = await Promise.all(hosts.map((h) => canConnect(h, port, 500)));
       const i = results.indexOf(true);
-      return i >= 0 ? { ok: true, host: hosts[i]! } : { ok: false, detail: 'connection refused' };
+      return i >= 0 ? { ok: true, host: hosts[i]! } : { ok: false, refused: true, detail: 'connection refused' };
     },
   };
 }

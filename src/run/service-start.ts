@@ -68,7 +68,8 @@ export async function startService(run: ServiceRun, ctx: StartContext): Promise<
   const svc = await withAutoPort(declared, ctx.runId); // port: 'auto' gets its port here
   run.svc = svc;
   const logFile = ctx.logFile?.(svc.name);
-  if (svc.port !== undefined && !(await isPortFree(svc.port))) {
+  const portWasFree = svc.port !== undefined && (await isPortFree(svc.port));
+  if (svc.port !== undefined && !portWasFree) {
     const outcome = await handleBusyPort(svc, ctx.runId, ctx.log);
     if (outcome.action === 'reuse') {
       const url = await serviceUrl({ ...svc, ready: { kind: 'none' } });
@@ -80,7 +81,11 @@ export async function startService(run: ServiceRun, ctx: StartContext): Promise<
   }
   trace(`${svc.name}: port policy done`);
   ctx.abort.throwIfAborted();
-  const before = listenersBefore(ownedPort(svc));
+  // What listened on the port before the service (a stale squatter is never taken for it). When the
+  // port check has just found nothing answering there, that is nothing: no look at /proc's socket
+  // tables (~6 ms) before the spawn.
+  const owned = ownedPort(svc);
+  const before = portWasFree && owned === svc.port ? new Set<string>() : listenersBefore(owned);
   const spawned = spawnService(svc, ctx.runId, ctx.verbose, logFile);
   run.spawned = spawned;
   trace(`${svc.name}: spawned`);
@@ -98,8 +103,13 @@ export async function startService(run: ServiceRun, ctx: StartContext): Promise<
     ...(svc.stopCommand && { stopCommand: { ...svc.stopCommand, cwd: svc.cwd, env: svc.env } }),
   };
   run.tree = tree;
-  ctx.tracker.track(tree, { ...(svc.port !== undefined && { port: svc.port }), definition, spec, ...(logFile && { logFile }) });
+  // Just spawned: its leader is all it has (the snapshot of its whole tree is taken once it is ready).
+  tree.known = [{ pid: spawned.pid, startTime: spawned.startTime }];
+  ctx.tracker.track(tree, { ...(svc.port !== undefined && { port: svc.port }), definition, spec, ...(logFile && { logFile }) }, { scan: false });
   trace(`${svc.name}: tracked`);
+  // One turn before the readiness wait begins: the other services whose port checks have just
+  // answered are spawned first (their boot is what everyone waits for), not after this one's first probe.
+  await new Promise((resolve) => setImmediate(resolve));
   ctx.report.waiting(svc.name, readyDescription(svc));
   const ready = await waitReady(svc, spawned, tree, ctx.abort, {
     listenersBefore: before,
@@ -114,8 +124,9 @@ export async function startService(run: ServiceRun, ctx: StartContext): Promise<
     run.info = { url: c.url ?? run.info.url, pid: spawned.pid, ...(c.svc.port !== undefined && { port: c.svc.port }) };
   }
   trace(`${svc.name}: url decided`);
-  // Every process it has once ready, and what tests get, for the ledger.
-  ctx.tracker.refresh(svc.name, { ...(run.svc.port !== undefined && { port: run.svc.port }), ...(run.info.url && { url: run.info.url }), readyAt: new Date().toISOString() });
+  // Every process it has once ready, and what tests get, for the ledger: just after start() resolves
+  // (refreshSoon), as it is not needed before the tests begin.
+  ctx.tracker.refreshSoon(svc.name, { ...(run.svc.port !== undefined && { port: run.svc.port }), ...(run.info.url && { url: run.info.url }), readyAt: new Date().toISOString() });
   run.state = 'ready';
   trace(`${svc.name}: refreshed`);
   ctx.report.ready(svc.name, ready.ms, run.info.url || undefined);

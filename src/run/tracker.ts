@@ -7,7 +7,8 @@
 import { guardRun, type SignalHandling } from '../guards/process-guards.js';
 import { watchdogEnsure, watchdogIdentity, watchdogRelease, watchdogTrack, watchdogUntrack } from '../guards/watchdog.js';
 import { currentBootId, removeRecord, writeRecord, type LedgerService, type RunKind } from '../ledger/ledger.js';
-import { commandOf, processInfo } from '../os/process-table.js';
+import { allProcesses, commandOf, processInfo } from '../os/process-table.js';
+import { hasProcfs, readStat, treePids } from '../os/procfs.js';
 import { liveProcesses, type ServiceTree } from '../stop/service-tree.js';
 import type { StopResult } from '../stop/stop-tree.js';
 
@@ -41,6 +42,8 @@ export class Tracker {
   private readonly bootId = currentBootId();
   private readonly unguard: () => void;
   private closed = false;
+  /** Services whose refresh is due on the next turn (refreshSoon). */
+  private readonly soon = new Set<string>();
 
   constructor(opts: TrackerOptions) {
     this.runId = opts.runId;
@@ -60,11 +63,50 @@ export class Tracker {
     });
   }
 
-  /** A started service (or an adopted command): guards, watchdog and ledger learn of it together. */
-  track(tree: ServiceTree, meta: ServiceMeta = {}): void {
+  /**
+   * A started service (or an adopted command): guards, watchdog and ledger learn of it together.
+   * `scan: false`: the caller has just spawned it and filled in `tree.known` (its leader) itself.
+   */
+  track(tree: ServiceTree, meta: ServiceMeta = {}, opts: { scan?: boolean } = {}): void {
     this.trees.set(tree.name, tree);
     this.meta.set(tree.name, meta);
-    this.refresh(tree.name);
+    if (opts.scan === false) this.tell(tree);
+    else this.refresh(tree.name);
+  }
+
+  /**
+   * refresh(), in two steps: at once, the processes of the leader's own tree (a few small reads of
+   * /proc: one that is about to be orphaned has been seen while its parent lived); on the next turn of
+   * the event loop the whole snapshot (every process scanned: group, run tag), for every service asked
+   * for by then in one go, with one ledger write. What is not needed before the tests begin does not
+   * delay start()'s answer. Without /proc, refresh() at once.
+   */
+  refreshSoon(name: string, meta: ServiceMeta = {}): void {
+    const tree = this.trees.get(name);
+    if (!tree) return;
+    if (!hasProcfs) return this.refresh(name, meta);
+    this.meta.set(name, { ...this.meta.get(name), ...meta });
+    const known = new Map((tree.known ?? []).map((k) => [k.pid, k]));
+    for (const pid of treePids(tree.pgid)) {
+      const st = readStat(pid);
+      if (st && st.state !== 'Z') known.set(pid, { pid, startTime: st.startTime });
+    }
+    tree.known = [...known.values()];
+    watchdogTrack(tree);
+    this.soon.add(name);
+    if (this.soon.size > 1) return;
+    setImmediate(() => {
+      const names = [...this.soon];
+      this.soon.clear();
+      const table = allProcesses();
+      for (const n of names) {
+        const t = this.trees.get(n);
+        if (!t) continue;
+        t.known = liveProcesses(t, table).map((p) => ({ pid: p.pid, startTime: p.startTime }));
+        watchdogTrack(t);
+      }
+      this.record();
+    });
   }
 
   /**
@@ -76,10 +118,14 @@ export class Tracker {
     if (!tree) return;
     this.meta.set(name, { ...this.meta.get(name), ...meta });
     tree.known = liveProcesses(tree).map((p) => ({ pid: p.pid, startTime: p.startTime }));
+    this.tell(tree);
+  }
+
+  /** The watchdog and the ledger learn what is known of `tree` now. */
+  private tell(tree: ServiceTree): void {
     watchdogTrack(tree);
     this.record();
   }
-
 
   /** The service has been stopped: nothing of it is left to guard. */
   untrack(name: string): void {

@@ -13,7 +13,8 @@ import { liveProcesses, type ServiceTree } from '../stop/service-tree.js';
 /**
  * How often the port is looked at. On Linux that is a read of /proc/net/tcp (is a socket still
  * listening?): no connection at all, so a server that logs every connect (Postgres' "incomplete
- * startup packet") sees nothing. Elsewhere a connect probe, less often.
+ * startup packet") sees nothing; a table read up to WATCH_MS / 2 ago will do, so the watchers of
+ * all services share one read per tick. Elsewhere a connect probe, less often.
  */
 const WATCH_MS = hasProcfs ? 500 : 2000;
 /** Misses in a row before the port counts as lost (a busy server may drop one connect). */
@@ -34,7 +35,7 @@ export function watchPort(svc: ResolvedService, tree: ServiceTree, onLost: (port
   let timer: NodeJS.Timeout | undefined;
   const tick = async () => {
     if (stopped) return;
-    const answering = hasProcfs ? listeningInodes(port).size > 0 : (await answeringHosts(port)).length > 0;
+    const answering = hasProcfs ? listeningInodes(port, WATCH_MS / 2).size > 0 : (await answeringHosts(port)).length > 0;
     if (stopped) return;
     misses = answering ? 0 : misses + 1;
     if (misses >= MISSES) {

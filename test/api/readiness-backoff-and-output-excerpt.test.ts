@@ -1,13 +1,14 @@
 /**
- * Readiness polling backs off (a service that logs every probe, like uvicorn, is not flooded), a
- * failure message keeps the service's first lines as well as its last (the real start-up error is
- * often the first line), and `\r` (progress bars) breaks lines. Real processes, real sockets.
+ * Readiness polling stays fast while nothing listens and backs off once something answers (a service
+ * that logs every probe, like uvicorn, is not flooded), a failure message keeps the service's first
+ * lines as well as its last (the real start-up error is often the first line), and `\r` (progress bars) breaks lines. Real processes, real sockets.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ServiceError, start } from '../../src/index.js';
 import { silentLogger } from '../../src/run/log.js';
+import { nextPollMs } from '../../src/ready/wait-ready.js';
 import { rejectionOf, stopWhenDone, tempDir, testMark } from '../helpers/api.js';
 import { freePort } from '../helpers/os.js';
 
@@ -88,5 +89,23 @@ describe('readiness polling and the output excerpt', () => {
     );
     expect(error.message).not.toContain('\r');
     expect(error.message).toMatch(/\| downloading 10%\n {4}\| downloading 100%\n {4}\| error: disk full$/);
+  });
+});
+
+describe('the poll schedule (nextPollMs)', () => {
+  it('stays at 10 ms while the connection is refused (nothing listens, nothing can log it), for 10 s, then 50 ms', () => {
+    for (const elapsed of [0, 499, 500, 2000, 9999]) expect(nextPollMs(elapsed, 250, true), `at ${elapsed} ms`).toBe(10);
+    expect(nextPollMs(10_000, 10, true)).toBe(50);
+    expect(nextPollMs(60_000, 10, true)).toBe(50);
+  });
+
+  it('backs off to 250 ms once something answers but is not ready (after the first 500 ms)', () => {
+    expect(nextPollMs(100, 10, false)).toBe(10);
+    expect(nextPollMs(600, 10, false)).toBe(15);
+    expect(nextPollMs(800, 100, false)).toBe(150);
+    expect(nextPollMs(900, 200, false)).toBe(250);
+    // Refused again: back to 10 ms at once, and the backoff starts over once it answers.
+    expect(nextPollMs(1000, 250, true)).toBe(10);
+    expect(nextPollMs(1100, 10, false)).toBe(15);
   });
 });

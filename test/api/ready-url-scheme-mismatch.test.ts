@@ -24,7 +24,7 @@ describe('ready URL scheme', () => {
       ),
     );
     expect(error).toBeInstanceOf(ServiceError);
-    expect(error.message).toContain(`Checked GET https://localhost:${port}/health answering 2xx/3xx (every 10 ms at first, then up to every 250 ms); last result: the server answered plain HTTP, not TLS: use http:// in ready.url.`);
+    expect(error.message).toContain(`Checked GET https://localhost:${port}/health answering 2xx/3xx (every 10 ms, backing off to every 250 ms once it answers); last result: the server answered plain HTTP, not TLS: use http:// in ready.url.`);
     expect(error.message).not.toMatch(/SSL routines|EPROTO/);
     expect(processesWithEnv('TEST_MARK', mark)).toEqual([]);
   });

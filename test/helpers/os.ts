@@ -2,7 +2,9 @@
  * Test helpers that ask the OS, never cleanroom, whether processes and ports are gone.
  * Tests only ever signal what they started themselves (by pid or process group they created).
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect, createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -108,15 +110,54 @@ function bindable(port: number, host: string): Promise<boolean> {
 }
 
 const handedOut = new Set<number>();
+/** Ports handed out to a test, machine-wide: one file per port, naming the test process that has it. */
+const RESERVED = join(tmpdir(), 'cleanroom-test-ports');
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Reserves `port` for this process: a file created with O_EXCL, so that of two test processes (parallel
+ * test files, or two clones' suites) probing the same free port only one gets it. A reservation of a
+ * process that is gone is taken over.
+ */
+function reserve(port: number): boolean {
+  mkdirSync(RESERVED, { recursive: true });
+  const file = join(RESERVED, String(port));
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return true;
+    } catch {
+      const owner = Number(readFileSync(file, 'utf8') || 'NaN');
+      if (owner === process.pid) return false; // handed out before, in this process
+      if (Number.isNaN(owner) || alive(owner)) return false; // being written, or another live test's
+      try {
+        unlinkSync(file);
+      } catch {
+        /* another process took it over first */
+      }
+    }
+  }
+  return false;
+}
+
 /**
  * A free port below the ephemeral range (32768+ here, where an outgoing connection may take a port
- * at any moment), random so that parallel test files do not collide.
+ * at any moment), random, and reserved machine-wide (reserve()): probing alone is not enough, as a
+ * parallel test file may have been handed the same free port and not be listening on it yet.
  */
 export async function freePort(): Promise<number> {
   for (;;) {
     const port = 20000 + Math.floor(Math.random() * 12000);
     if (handedOut.has(port)) continue;
-    if ((await bindable(port, '127.0.0.1')) && (await bindable(port, '::1')) && (await portIsFree(port))) {
+    if ((await bindable(port, '127.0.0.1')) && (await bindable(port, '::1')) && (await portIsFree(port)) && reserve(port)) {
       handedOut.add(port);
       return port;
     }
