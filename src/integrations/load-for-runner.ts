@@ -1,5 +1,6 @@
 import { loadConfig, searchConfigFile } from '../config/load.js';
 import type { ResolvedConfig } from '../config/resolve.js';
+import { trace } from '../run/trace.js';
 
 /**
  * The config for a runner integration: CLEANROOM_CONFIG, else the nearest config from the current
@@ -7,7 +8,8 @@ import type { ResolvedConfig } from '../config/resolve.js';
  * `npx vitest --root sub/` still finds it.
  */
 export async function loadForRunner(runnerRoot?: string): Promise<ResolvedConfig> {
-  if (process.env.CLEANROOM_CONFIG) return loadConfig();
-  const file = searchConfigFile() ?? (runnerRoot ? searchConfigFile(runnerRoot) : undefined);
-  return loadConfig(file);
+  const file = process.env.CLEANROOM_CONFIG ? undefined : (searchConfigFile() ?? (runnerRoot ? searchConfigFile(runnerRoot) : undefined));
+  const config = await loadConfig(file);
+  trace('config loaded');
+  return config;
 }

@@ -11,6 +11,7 @@ import { start } from '../run/start.js';
 import type { ServicesInfo } from '../run/service-env.js';
 import { failTheRun, forRunner, runFailure } from './failures.js';
 import { loadForRunner } from './load-for-runner.js';
+import { trace } from '../run/trace.js';
 
 /** The part of Vitest's globalSetup argument we use (TestProject in Vitest 3+, GlobalSetupContext before). */
 interface VitestSetupContext {
@@ -22,6 +23,7 @@ interface VitestSetupContext {
 
 /** Vitest globalSetup: start the services; the returned function is Vitest's teardown. */
 export default async function setup(ctx: VitestSetupContext): Promise<() => Promise<void>> {
+  trace('vitest globalSetup called');
   // When only Vitest's pid is signalled, its pool worker keeps running the current test: end it too.
   // Vitest 4+ workers run vitest/dist/workers/*; Vitest 2 and 3 retitle theirs "node (vitest 1)", which
   // replaces the command line (test/matrix: SIGTERM to a Vitest 2.1/3.2 runner left the worker running).
