@@ -151,6 +151,7 @@ function readProcNet(file: string): string {
 
 function parseListenRows(text: string, v6: boolean, rows: ListenRow[]): void {
   for (const line of text.split('\n').slice(1)) {
+    if (!line.includes(' 0A ')) continue; // most rows: an established connection
     const cols = line.trim().split(/\s+/);
     if (cols.length < 10 || cols[3] !== '0A') continue;
     const local = cols[1] ?? '';
@@ -159,20 +160,31 @@ function parseListenRows(text: string, v6: boolean, rows: ListenRow[]): void {
   }
 }
 
-let lastRows: { at: number; rows: ListenRow[] } | undefined;
+type NetFile = '/proc/net/tcp' | '/proc/net/tcp6';
+/** The last read of each file, and when it began (performance.now()). */
+const lastRead = new Map<NetFile, { at: number; rows: ListenRow[] }>();
+
+/**
+ * The LISTEN rows of one file, as read at `notBefore` or later: a read that recent is reused (several
+ * services' watchers, or their ready checks, share one read), an older one is not.
+ */
+function fileRows(file: NetFile, notBefore: number): ListenRow[] {
+  const last = lastRead.get(file);
+  if (last && last.at >= notBefore) return last.rows;
+  const at = performance.now();
+  const rows: ListenRow[] = [];
+  parseListenRows(readProcNet(file), file === '/proc/net/tcp6', rows);
+  lastRead.set(file, { at, rows });
+  return rows;
+}
 
 /**
  * Every TCP socket listening on this machine (IPv4 and IPv6). `maxAgeMs`: a table read that long ago
  * will do (the watchers of several services share one read per tick); 0, the default, reads now.
  */
 function listenRows(maxAgeMs = 0): ListenRow[] {
-  const now = performance.now();
-  if (maxAgeMs > 0 && lastRows && now - lastRows.at <= maxAgeMs) return lastRows.rows;
-  const rows: ListenRow[] = [];
-  parseListenRows(readProcNet('/proc/net/tcp'), false, rows);
-  parseListenRows(readProcNet('/proc/net/tcp6'), true, rows);
-  lastRows = { at: now, rows };
-  return rows;
+  const notBefore = maxAgeMs > 0 ? performance.now() - maxAgeMs : Number.POSITIVE_INFINITY;
+  return [...fileRows('/proc/net/tcp', notBefore), ...fileRows('/proc/net/tcp6', notBefore)];
 }
 
 /** Socket inodes listening on a TCP port (IPv4 and IPv6), from /proc/net/tcp{,6}; `maxAgeMs` as listenRows. */
@@ -220,18 +232,13 @@ export function socketInodes(pid: number): Set<string> {
 /**
  * True when one of `inodes` is a TCP socket listening on `port`. Reads /proc/net/tcp6 first and stops
  * at the first match: each file costs a walk of the kernel's hash table, and Node's default listen()
- * ([::], dual-stack) is in tcp6.
+ * ([::], dual-stack) is in tcp6. `notBefore` (performance.now() time): a read begun then or later will
+ * do — e.g. one taken after a probe's connection succeeded already shows that listener.
  */
-export function isListeningOn(port: number, inodes: Set<string>): boolean {
+export function isListeningOn(port: number, inodes: Set<string>, notBefore = Number.POSITIVE_INFINITY): boolean {
   if (inodes.size === 0) return false;
-  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  for (const file of ['/proc/net/tcp6', '/proc/net/tcp']) {
-    for (const line of readProcNet(file).split('\n').slice(1)) {
-      if (!line.includes(hexPort)) continue; // most rows: another port
-      const cols = line.trim().split(/\s+/);
-      if (cols.length < 10 || cols[3] !== '0A' || !cols[1]?.endsWith(hexPort)) continue;
-      if (inodes.has(cols[9] ?? '')) return true;
-    }
+  for (const file of ['/proc/net/tcp6', '/proc/net/tcp'] as const) {
+    if (fileRows(file, notBefore).some((r) => r.port === port && inodes.has(r.inode))) return true;
   }
   return false;
 }

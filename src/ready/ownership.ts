@@ -50,16 +50,20 @@ function listenersNow(port: number, pids: number[]): Set<string> {
  * belongs to another cleanroom run. A socket that was already listening before the spawn is a stale
  * squatter, never the service.
  */
-export async function checkOwnership(port: number, tree: ServiceTree, before: Set<string> = new Set()): Promise<Ownership> {
+export async function checkOwnership(port: number, tree: ServiceTree, before: Set<string> = new Set(), seenAt?: number): Promise<Ownership> {
   // The usual case, first and cheaply: a process of the service's own tree holds the listener. Only
   // its own fds are read (not every process's), and often one of the two /proc/net files. First the
   // leader's descendants (/proc/PID/task/*/children: no scan of every process), then every member of
   // its group (one reparented away from the leader keeps the group). Anything else takes the full
   // lookup below.
+  // `seenAt`: when the probe saw it answer. A socket table read since then shows that listener, so the
+  // services whose probes answered in the same turn (20 started together) share one read: this check
+  // waits that turn out first.
   if (hasProcfs) {
+    if (seenAt !== undefined) await new Promise((resolve) => setImmediate(resolve));
     const tree1 = new Set<string>();
     for (const pid of treePids(tree.pgid)) for (const inode of socketInodes(pid)) tree1.add(inode);
-    if (isListeningOn(port, tree1)) return { ok: true };
+    if (isListeningOn(port, tree1, seenAt)) return { ok: true };
     const own = new Set<string>();
     for (const p of liveGroupMembers(tree.pgid)) for (const inode of socketInodes(p.pid)) if (!tree1.has(inode)) own.add(inode);
     if (isListeningOn(port, own)) return { ok: true };

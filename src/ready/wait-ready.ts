@@ -13,7 +13,7 @@ import { checkProbe } from './check.js';
 import { httpProbe } from './http.js';
 import { logProbe } from './log.js';
 import { checkOwnership, ownedPort } from './ownership.js';
-import { hasProcfs, listeningInodes, listeningPortsOf } from '../os/procfs.js';
+import { hasProcfs, listeningInodes, listeningPortsOf, treePids } from '../os/procfs.js';
 import { liveProcesses } from '../stop/service-tree.js';
 import type { Attempt, Captured, ReadyProbe } from './probe.js';
 import { tcpProbe } from './tcp.js';
@@ -24,8 +24,10 @@ import { trace } from '../run/trace.js';
  * back off by BACKOFF up to SLOW_POLL_MS: a service that logs every probe (uvicorn logs each GET,
  * Postgres "incomplete startup packet") must not push its real start-up error out of its log.
  * A refused connection reaches no process and is logged by none, so while nothing listens the poll
- * stays at FAST_POLL_MS (REFUSED_POLL_MS after REFUSED_FAST_FOR_MS; ~0.5 ms of CPU per attempt):
- * a dev server that takes a second to listen is seen within ~10 ms, not up to 250 ms late.
+ * stays at FAST_POLL_MS (REFUSED_POLL_MS after REFUSED_FAST_FOR_MS): a dev server that takes a
+ * second to listen is seen within ~10 ms, not up to 250 ms late. An attempt costs ~0.5 ms of CPU:
+ * with many services waiting at once, each polls less often (FAST_POLL_MS per SHARE_OF_FAST services
+ * waiting), so that together they never take more than ~10% of a core from the services' own boot.
  */
 const FAST_POLL_MS = 10;
 const FAST_FOR_MS = 500;
@@ -33,15 +35,21 @@ const SLOW_POLL_MS = 250;
 const BACKOFF = 1.5;
 const REFUSED_FAST_FOR_MS = 10_000;
 const REFUSED_POLL_MS = 50;
+const SHARE_OF_FAST = 2;
+
+/** Services of this process waiting for readiness right now (see SHARE_OF_FAST). */
+let waiting = 0;
 
 /**
  * The wait before the next attempt, `elapsedMs` into the wait, after waiting `lastMs` last time;
- * `refused`: the last attempt found nothing listening (its connection was refused).
+ * `refused`: the last attempt found nothing listening (its connection was refused); `waitingNow`:
+ * how many services are waiting at once.
  */
-export function nextPollMs(elapsedMs: number, lastMs: number, refused = false): number {
-  if (refused) return elapsedMs < REFUSED_FAST_FOR_MS ? FAST_POLL_MS : REFUSED_POLL_MS;
-  if (elapsedMs < FAST_FOR_MS) return FAST_POLL_MS;
-  return Math.min(SLOW_POLL_MS, Math.max(FAST_POLL_MS, lastMs) * BACKOFF);
+export function nextPollMs(elapsedMs: number, lastMs: number, refused = false, waitingNow = 1): number {
+  const fast = FAST_POLL_MS * Math.max(1, Math.ceil(waitingNow / SHARE_OF_FAST));
+  if (refused) return Math.max(fast, elapsedMs < REFUSED_FAST_FOR_MS ? FAST_POLL_MS : REFUSED_POLL_MS);
+  if (elapsedMs < FAST_FOR_MS) return fast;
+  return Math.min(SLOW_POLL_MS, Math.max(fast, lastMs * BACKOFF));
 }
 const NO_ATTEMPT = 'no attempt finished';
 /** How long a foreign listener may answer on the service's port before we call it a failure. */
@@ -100,6 +108,7 @@ export async function waitReady(
   const probe = makeProbe(svc.ready, spawned.output);
   const port = ownedPort(svc);
   const exitedEarly = () => exitedEarlyError(svc, spawned);
+  if (probe) waiting++;
   try {
     const wrongPort = wrongPortWatch(svc);
     let foreignSince: number | undefined;
@@ -110,11 +119,12 @@ export async function waitReady(
       abort.throwIfAborted();
       if (!probe) return { ms: performance.now() - t0 };
       const a = await attemptWithin(probe, svc.readyTimeout - (performance.now() - t0), spawned, abort);
+      const seenAt = performance.now();
       if (spawned.exitInfo) throw exitedEarly();
       abort.throwIfAborted();
       trace(`${svc.name}: attempt ${a.ok ? 'passed' : `failed (${a.detail ?? ''})`}`);
       if (a.ok) {
-        const own = port === undefined ? ({ ok: true } as const) : await checkOwnership(port, tree, opts.listenersBefore);
+        const own = port === undefined ? ({ ok: true } as const) : await checkOwnership(port, tree, opts.listenersBefore, seenAt);
         if (own.ok) {
           if ('delegated' in own && own.delegated) {
             opts.log?.(`${svc.name}: :${port} is served by ${own.delegated}, outside its process tree; it began listening after ${svc.name} started, so it is taken as ${svc.name}'s (a daemon's child, e.g. docker-proxy)`);
@@ -149,11 +159,12 @@ export async function waitReady(
           spawned.output.excerpt(),
         );
       }
-      pollMs = nextPollMs(performance.now() - t0, pollMs, !a.ok && a.refused === true);
+      pollMs = nextPollMs(performance.now() - t0, pollMs, !a.ok && a.refused === true, waiting);
       // A log line is waited for by event, not by polling: it is seen as soon as it is printed.
       await Promise.race([sleep(pollMs), spawned.exited, ...(probe.changed ? [probe.changed()] : [])]);
     }
   } finally {
+    if (probe) waiting--;
     probe?.dispose?.();
   }
 }
@@ -208,7 +219,10 @@ function wrongPortWatch(svc: ResolvedService): { check(port: number, tree: Servi
       const now = performance.now();
       if (now - t0 < WRONG_PORT_FROM_MS || now - lastLook < WRONG_PORT_EVERY_MS) return;
       lastLook = now;
-      const pids = liveProcesses(tree).map((p) => p.pid);
+      // The leader's own tree (a few small reads), not the whole snapshot (a scan of every process and
+      // its environment): with 20 services waiting, that scan every 250 ms each took half the event loop.
+      const own = treePids(tree.pgid);
+      const pids = own.length ? own : liveProcesses(tree).map((p) => p.pid);
       const ports = listeningPortsOf(pids, WRONG_PORT_EVERY_MS).filter((p) => !SIDE_PORTS.has(p));
       if (ports.length === 0 || ports.includes(port) || listeningInodes(port, WRONG_PORT_EVERY_MS).size > 0) {
         since = undefined;

@@ -70,8 +70,12 @@ export class Tracker {
   track(tree: ServiceTree, meta: ServiceMeta = {}, opts: { scan?: boolean } = {}): void {
     this.trees.set(tree.name, tree);
     this.meta.set(tree.name, meta);
-    if (opts.scan === false) this.tell(tree);
-    else this.refresh(tree.name);
+    if (opts.scan === false) {
+      // The watchdog at once (it is what acts on kill -9 of the runner); the ledger, for when the
+      // watchdog is gone too, on the next turn: the services spawned in this turn share one write.
+      watchdogTrack(tree);
+      this.recordSoon();
+    } else this.refresh(tree.name);
   }
 
   /**
@@ -105,7 +109,7 @@ export class Tracker {
         t.known = liveProcesses(t, table).map((p) => ({ pid: p.pid, startTime: p.startTime }));
         watchdogTrack(t);
       }
-      this.record();
+      this.recordSoon();
     });
   }
 
@@ -142,6 +146,17 @@ export class Tracker {
     removeRecord(this.runId);
     watchdogRelease();
     this.unguard();
+  }
+
+  private recordDue = false;
+  /** record() on the next turn of the event loop, once for every change asked for by then. */
+  private recordSoon(): void {
+    if (this.recordDue) return;
+    this.recordDue = true;
+    setImmediate(() => {
+      this.recordDue = false;
+      this.record();
+    });
   }
 
   private record(): void {

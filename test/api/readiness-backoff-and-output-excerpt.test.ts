@@ -109,3 +109,15 @@ describe('the poll schedule (nextPollMs)', () => {
     expect(nextPollMs(1100, 10, false)).toBe(15);
   });
 });
+
+describe('the poll schedule with many services waiting at once', () => {
+  it('each polls less often, so that together they poll about every 5 ms: 20 waiting → every 100 ms each', () => {
+    expect(nextPollMs(100, 10, true, 1)).toBe(10);
+    expect(nextPollMs(100, 10, true, 2)).toBe(10);
+    expect(nextPollMs(100, 10, true, 3)).toBe(20);
+    expect(nextPollMs(100, 10, true, 20)).toBe(100);
+    expect(nextPollMs(100, 10, false, 20)).toBe(100);
+    // The backoff's ceiling is the same for all.
+    expect(nextPollMs(5000, 250, false, 40)).toBe(250);
+  });
+});
