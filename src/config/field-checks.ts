@@ -16,7 +16,8 @@ export function checkCommand(v: unknown, add: AddProblem): void {
     if (!v.trim()) add([], 'must not be empty');
   } else if (Array.isArray(v)) {
     if (v.length === 0) add([], 'must not be empty');
-    else if (!v.every((a) => typeof a === 'string')) add([], 'must be an array of strings [program, ...args]');
+    // Array.from: every() skips the holes of a sparse array ([, 'x']), which are not strings either.
+    else if (!Array.from(v).every((a) => typeof a === 'string')) add([], 'must be an array of strings [program, ...args]');
     else if (!(v[0] as string).trim()) add([], 'must start with a program name');
   } else {
     add([], `must be a string (run by a shell) or an array [program, ...args] (got ${describeValue(v)})`);

@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../errors.js';
 import { resolveConfig, type ResolvedConfig } from './resolve.js';
-import { loadValidator } from './validate.js';
+import { loadValidatorUnlessValid } from './validate.js';
 
 /** Every module format Node loads, in the order looked for. */
 export const CONFIG_NAMES = ['ts', 'mts', 'cts', 'js', 'mjs', 'cjs'].map((ext) => `cleanroom.config.${ext}`);
@@ -104,8 +104,6 @@ function loadProblem(file: string, err: unknown): string {
 /** Loads, validates and resolves a config file. Relative `cwd` values resolve against its folder. */
 export async function loadConfig(explicit?: string, cwd = process.cwd(), opts: { fresh?: boolean } = {}): Promise<ResolvedConfig> {
   const file = findConfigFile(explicit, cwd);
-  const validatorLoaded = loadValidator(); // in parallel with the config's own import
-  validatorLoaded.catch(() => {}); // awaited below; not an unhandled rejection if the import fails first
   let mod: unknown;
   try {
     if (/\.[mc]?js$/.test(file)) {
@@ -120,7 +118,7 @@ export async function loadConfig(explicit?: string, cwd = process.cwd(), opts: {
   } catch (err) {
     throw new ConfigError([loadProblem(file, err)]);
   }
-  await validatorLoaded;
   if (mod === undefined) throw new ConfigError([`${file} has no default export: export default defineConfig({ services: { ... } })`]);
+  await loadValidatorUnlessValid(mod); // zod, only for a config that may be invalid
   return resolveConfig(mod, { root: dirname(file), source: file });
 }

@@ -1,7 +1,7 @@
 /** Validates a config and fills in every default, so the rest of cleanroom sees one complete shape. */
 import { isAbsolute, resolve } from 'node:path';
 import type { ConfigInput, PortInUse } from './types.js';
-import { loadValidator, validateConfig } from './validate.js';
+import { loadValidatorUnlessValid, validateConfig } from './validate.js';
 import { bindPort } from './port-placeholders.js';
 
 export const DEFAULTS = {
@@ -55,8 +55,8 @@ export interface ResolvedConfig {
 export const LOOPBACK = ['127.0.0.1', '::1'];
 
 /**
- * Validates `input` and applies defaults. Throws ConfigError listing every problem. Synchronous: the
- * first call loads the validator (zod) with require(); `await resolveConfigAsync()` avoids that.
+ * Validates `input` and applies defaults. Throws ConfigError listing every problem. Synchronous: a
+ * valid config is accepted without zod; otherwise zod is loaded (require()) to word the problems.
  */
 export function resolveConfig(input: unknown, opts: { root?: string; source?: string } = {}): ResolvedConfig {
   const cfg = validateConfig(input, opts);
@@ -95,9 +95,9 @@ export function resolveConfig(input: unknown, opts: { root?: string; source?: st
   return { services, verbose, root, onServiceExit: cfg.onServiceExit ?? 'end-run' };
 }
 
-/** resolveConfig, loading the validator with import() first (what loadConfig() and start() do). */
+/** resolveConfig, loading the validator (zod) with import() first if the config may be invalid (what loadConfig() and start() do). */
 export async function resolveConfigAsync(input: unknown, opts: { root?: string; source?: string } = {}): Promise<ResolvedConfig> {
-  await loadValidator();
+  await loadValidatorUnlessValid(input);
   return resolveConfig(input, opts);
 }
 

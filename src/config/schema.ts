@@ -1,6 +1,8 @@
 /**
  * The config's per-field shape, checked with zod. Loaded lazily (importing zod costs ~90 ms, most of
- * cleanroom's import time): src/config/validate.ts imports this module at the first validation.
+ * cleanroom's import time): src/config/validate.ts loads this module only when fast-check.ts, the
+ * zod-free check of a valid config, is not sure. A change of a rule here needs the same change there
+ * (test/config/fast-check-agrees-with-zod.test.ts fails until both agree).
  * The cross-service checks (names, dependsOn, shared ports, ready URL vs port) are in cross-checks.ts,
  * run on the raw input so that a wrong type elsewhere never hides them.
  */

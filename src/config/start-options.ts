@@ -1,11 +1,12 @@
 /**
  * start()'s arguments, checked before anything starts: a missing config, a logger without its
  * functions or an unknown `signals` mode is a ConfigError naming the argument, not a TypeError from
- * deep inside start-up. Also loads the config validator, so start()'s synchronous resolve can run.
+ * deep inside start-up. Also loads the config validator (zod) when the config may be invalid, so that
+ * start()'s synchronous resolve can word its problems; a valid config never loads it (fast-check.ts).
  */
 import { ConfigError } from '../errors.js';
 import { describeValue, didYouMean } from './did-you-mean.js';
-import { loadValidator } from './validate.js';
+import { loadValidatorUnlessValid } from './validate.js';
 
 /** The documented options (named in messages). */
 const OPTION_KEYS = ['logger', 'signals', 'signal', 'reporter', 'endRun'] as const;
@@ -63,9 +64,10 @@ export function startArgumentProblems(config: unknown, options: unknown): string
   return problems;
 }
 
-/** Throws a ConfigError if start()'s arguments are wrong; then loads the validator. Call first in start(). */
+/** Throws a ConfigError if start()'s arguments are wrong; then loads the validator if needed. Call first in start(). */
 export async function validateStartOptions(config: unknown, options: unknown): Promise<void> {
   const problems = startArgumentProblems(config, options);
   if (problems.length) throw new ConfigError(problems, undefined, 'invalid arguments to start()');
-  await loadValidator();
+  // A resolved config (services: [...], what loadConfig() returns) is not validated again.
+  if (!Array.isArray((config as { services?: unknown }).services)) await loadValidatorUnlessValid(config);
 }

@@ -1,6 +1,7 @@
 /**
  * The config's shape as the user writes it, and the key lists the error messages use for "did you
- * mean …?". No zod here: this module is loaded on import, the zod schema only at first validation.
+ * mean …?". No zod here: this module is loaded on import, the zod schema only for a config that
+ * fast-check.ts cannot accept.
  */
 
 /** What to do when a service's `port` already answers before it starts (see the README's port rule). */

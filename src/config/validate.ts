@@ -1,8 +1,9 @@
 /**
  * Validates a config and words every problem for the user: the key's path, what was expected,
- * "is required", "did you mean …?". The zod schema is imported at the first validation, not when
- * cleanroom is imported: zod alone costs ~90 ms to import (bench/import-cost.mjs), and a runner's
- * globalSetup that never validates (nothing to do) should not pay it.
+ * "is required", "did you mean …?". A valid config is accepted by fast-check.ts without zod: zod
+ * alone costs ~90 ms to import (bench/import-cost.mjs), plus building the schema, and start() paid it
+ * before its first spawn. zod is loaded (require()d, synchronously) only when that check is not sure,
+ * and then it decides and words the problems, as before.
  */
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,20 +12,35 @@ import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { crossServiceProblems, type Problem } from './cross-checks.js';
 import { closest, describeValue, didYouMean } from './did-you-mean.js';
+import { acceptedConfig } from './fast-check.js';
 import { SERVICE_KEYS, TOP_KEYS, type ConfigInput } from './types.js';
 import type * as SchemaModule from './schema.js';
 
 let schemaModule: typeof SchemaModule | undefined;
 
-/** Loads the schema (and zod) ahead of a synchronous validation. loadConfig() and start() call it. */
-export async function loadValidator(): Promise<void> {
-  schemaModule ??= await import('./schema.js');
+/**
+ * Loads the schema (and zod) with import() ahead of a synchronous validation, and only when the
+ * zod-free check is not sure that `input` is valid: a valid config never needs zod. start(),
+ * loadConfig() and resolveConfigAsync() call it; without it, validateConfig() require()s the schema.
+ */
+export async function loadValidatorUnlessValid(input: unknown): Promise<void> {
+  if (acceptedConfig(input) === undefined) schemaModule ??= await import('./schema.js');
 }
 
 function schemaNow(): typeof SchemaModule {
-  // resolveConfig() is synchronous and public: called before anything loaded the schema, require()
-  // it. Node ≥ 20.19 (our engines) loads an ES module synchronously this way.
-  schemaModule ??= createRequire(import.meta.url)('./schema.js') as typeof SchemaModule;
+  if (schemaModule) return schemaModule;
+  // resolveConfig() is synchronous and public, so the schema is require()d when first needed.
+  // Node ≥ 20.19 (our engines) loads an ES module synchronously this way.
+  const require = createRequire(import.meta.url);
+  try {
+    schemaModule = require('./schema.js') as typeof SchemaModule;
+  } catch (err) {
+    // Run from the TypeScript source (Vitest) there is no schema.js, and Node cannot require() the
+    // .ts; jiti (the config loader) can. Never taken in a build, where schema.js is next to this file.
+    if (!import.meta.url.endsWith('.ts')) throw err;
+    const { createJiti } = require('jiti') as typeof import('jiti');
+    schemaModule = createJiti(import.meta.url)('./schema.ts') as typeof SchemaModule;
+  }
   return schemaModule;
 }
 
@@ -116,8 +132,9 @@ function ordered(problems: Problem[], input: unknown): Problem[] {
  * values resolve (the config file's folder).
  */
 export function validateConfig(input: unknown, opts: { root?: string; source?: string } = {}): ConfigInput {
-  const { configSchema } = schemaNow();
-  const parsed = configSchema.safeParse(input);
+  // zod only when the zod-free check is not sure the config is valid (a valid one never loads it).
+  const accepted = acceptedConfig(input);
+  const parsed = accepted ? { success: true as const, data: accepted } : schemaNow().configSchema.safeParse(input);
   const problems = parsed.success ? [] : parsed.error.issues.flatMap((i) => wordIssue(i, input));
   problems.push(...crossServiceProblems(input));
   const root = (input as { root?: unknown } | null)?.root;
