@@ -61,7 +61,7 @@ function liveForeignRun(pid: number, ownRunId: string | undefined): string | und
 
 /**
  * Is this process group still the one a service of `runId` started? Its leader is the process we
- * spawned (same pid and start time), or one of its members carries the run's tag. A group number
+ * spawned (same pid and the same, known, start time), or one of its members carries the run's tag. A group number
  * can be reused once the group is gone; this is what keeps a later, foreign group safe.
  */
 export function groupBelongsToRun(
@@ -70,7 +70,8 @@ export function groupBelongsToRun(
 ): boolean {
   return members.some(
     (p) =>
-      (p.pid === group.pgid && (Number.isNaN(p.startTime) || p.startTime === group.leaderStartTime)) ||
+      // An unknown start time proves nothing: a reused pid would pass. Then only the run's tag counts.
+      (p.pid === group.pgid && !Number.isNaN(p.startTime) && p.startTime === group.leaderStartTime) ||
       envVarOf(p.pid, RUN_ID_VAR) === group.runId,
   );
 }

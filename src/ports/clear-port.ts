@@ -85,7 +85,8 @@ export async function clearPort(
         const now = new Map(table.map((p) => [p.pid, p]));
         return byPid.filter((p) => {
           const cur = now.get(p.pid);
-          return !isGone(cur) && (Number.isNaN(p.startTime) || cur!.startTime === p.startTime);
+          // Without a start time, the pid may belong to another process by now: not signalled again.
+          return !isGone(cur) && !Number.isNaN(p.startTime) && cur!.startTime === p.startTime;
         });
       },
       'SIGTERM',

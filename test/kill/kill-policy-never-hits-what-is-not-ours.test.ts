@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { mayKillProcess, portHolderTree, RUNNER_VAR, runnerTag } from '../../src/kill/policy.js';
+import { groupBelongsToRun, mayKillProcess, portHolderTree, RUNNER_VAR, runnerTag } from '../../src/kill/policy.js';
 import { signalProcess } from '../../src/kill/signal.js';
 import { clearPort } from '../../src/ports/clear-port.js';
 import { RUN_ID_VAR, processInfo } from '../../src/os/process-table.js';
@@ -152,5 +152,19 @@ describe('kill policy', () => {
     expect(isAlive(p)).toBe(true);
     expect(signalProcess(p.pid, seen, 'SIGKILL')).toBe(true);
     expect(await survivors([p])).toEqual([]);
+  });
+  it('a group whose leader has no known start time is not proved ours by its pid alone (only by the run tag)', async () => {
+    // A real, untagged group leader; its start time as a table that could not read it would give it.
+    const c = idle();
+    await waitAlive(c.pid!);
+    const info = processInfo(c.pid!)!;
+    const unknown = { ...info, startTime: Number.NaN };
+    expect(groupBelongsToRun({ pgid: c.pid!, leaderStartTime: info.startTime, runId: 'run-x' }, [unknown])).toBe(false);
+    // Controls: a known, matching start time proves it; so does the run tag with no start time.
+    expect(groupBelongsToRun({ pgid: c.pid!, leaderStartTime: info.startTime, runId: 'run-x' }, [info])).toBe(true);
+    const tagged = idle({ [RUN_ID_VAR]: 'run-y' });
+    await waitAlive(tagged.pid!);
+    const taggedInfo = { ...processInfo(tagged.pid!)!, startTime: Number.NaN };
+    expect(groupBelongsToRun({ pgid: tagged.pid!, leaderStartTime: 1, runId: 'run-y' }, [taggedInfo])).toBe(true);
   });
 });
