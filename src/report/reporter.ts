@@ -19,3 +19,30 @@ export interface StartupReporter {
 
 /** Reports nothing. */
 export const silentReporter: StartupReporter = { waiting() {}, ready() {}, reused() {}, failed() {}, done() {}, stopped() {} };
+
+/**
+ * `reporter`, with every call that throws reported once through `onError` and otherwise ignored: a
+ * reporter of the user's that throws must never leave a service running or hide what happened.
+ */
+export function guardedReporter(reporter: StartupReporter, onError: (message: string) => void): StartupReporter {
+  let said = false;
+  const guard =
+    <A extends unknown[]>(name: keyof StartupReporter, fn: (...args: A) => void) =>
+    (...args: A): void => {
+      try {
+        fn.apply(reporter, args);
+      } catch (err) {
+        if (said) return;
+        said = true;
+        onError(`the reporter's ${name}() threw (${(err as Error)?.message ?? String(err)}); its later errors are not shown. The run goes on.`);
+      }
+    };
+  return {
+    waiting: guard('waiting', reporter.waiting),
+    ready: guard('ready', reporter.ready),
+    reused: guard('reused', reporter.reused),
+    failed: guard('failed', reporter.failed),
+    done: guard('done', reporter.done),
+    stopped: guard('stopped', reporter.stopped),
+  };
+}

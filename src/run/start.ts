@@ -20,7 +20,7 @@ import { finalPortPass } from '../ports/final-pass.js';
 import { fmtMs } from '../ready/wait-ready.js';
 import { assertSupportedPlatform } from '../os/platform.js';
 import { createReporter, loggerReporter } from '../report/create-reporter.js';
-import type { StartupReporter } from '../report/reporter.js';
+import { guardedReporter, type StartupReporter } from '../report/reporter.js';
 import { describeExit } from '../spawn/spawn-service.js';
 import { tagEnv } from '../spawn/tag-env.js';
 import type { ServiceTree } from '../stop/service-tree.js';
@@ -149,7 +149,7 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
   const cfg = isResolved(config) ? config : resolveConfig(config);
   trace('config resolved');
   const log = options.logger ?? stderrLogger;
-  const report = options.reporter ?? (options.logger ? loggerReporter(options.logger) : createReporter());
+  const report = guardedReporter(options.reporter ?? (options.logger ? loggerReporter(options.logger) : createReporter()), (m) => log.error(m));
   const runId = newRunId();
   let state: RunState = 'starting';
   /** The signal (or exit) that interrupted the run, when one did. */
