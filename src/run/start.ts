@@ -345,11 +345,22 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
     tagEnv: (name) => tagEnv(runId, name),
     adopt: (proc) => {
       if (state !== 'running') throw new CleanroomError(`cleanroom: adopt(${proc.name}) after the run has ${state === 'stopped' ? 'stopped' : 'begun stopping'}`);
+      // One name, one tree: the guards, the watchdog and the ledger know trees by name.
+      if (runs.has(proc.name) || adopted.some((t) => t.name === proc.name)) {
+        throw new CleanroomError(`cleanroom: adopt(${proc.name}): that name is already a service or an adopted process of this run; give it another name`);
+      }
+      // Stopped by its process group: one it does not lead would be missed (or would be another's).
+      const info = processInfo(proc.pid);
+      if (!info || info.pgid !== proc.pid) {
+        throw new CleanroomError(
+          `cleanroom: adopt(${proc.name}): pid ${proc.pid} ${info ? `does not lead its own process group (its group is ${info.pgid})` : 'is not running'}; spawn it with detached: true and the env from tagEnv(), then adopt it`,
+        );
+      }
       const tree: ServiceTree = {
         name: proc.name,
         runId,
         pgid: proc.pid,
-        leaderStartTime: processInfo(proc.pid)?.startTime ?? Number.NaN,
+        leaderStartTime: info.startTime,
         stopSignal: proc.stopSignal ?? 'SIGTERM',
         stopTimeout: proc.stopTimeout ?? 2000,
       };
