@@ -102,7 +102,9 @@ function stopBeforeExit(): void {
   const trees = perRun.flatMap((x) => x.trees.filter((t) => !handOver(t)));
   let results: StopResult[] = [];
   if (trees.length) {
-    if (then === 'leave') watchdogStopping(trees); // so that it does not send the stop signal a second time
+    // So that the watchdog does not send the stop signal a second time, and counts each stopTimeout from
+    // when the signal was sent: at the first signal (Ctrl+C), if every tree got it then, else now.
+    if (then === 'leave') watchdogStopping(trees, Math.min(...trees.map((t) => alreadySignalled(t)?.msAgo ?? 0)));
     results = stopTreesSync(trees, { waitMs: graceMs(trees), then, signalledBefore: alreadySignalled });
   }
   const byTree = new Map(trees.map((t, i) => [t, results[i]!]));

@@ -130,12 +130,13 @@ export function watchdogAlive(): boolean {
 }
 
 /**
- * Called by the exit guard after it sent the stop signals: the watchdog will not send them again when
+ * Called by the exit guard as it sends the stop signals (or finds they were sent `signalledMsAgo`
+ * before, by the signal guard): the watchdog will not send them again when
  * the pipe closes, and SIGKILLs what is left once each service's stopTimeout has passed. A small pipe
  * write completes at once (libuv writes synchronously when nothing is queued), so this works in 'exit'.
  */
-export function watchdogStopping(trees: ServiceTree[]): void {
-  if (current) send(current, { t: 'stopping', at: Date.now(), trees: trees.map((t) => `${t.runId}/${t.name}`) });
+export function watchdogStopping(trees: ServiceTree[], signalledMsAgo = 0): void {
+  if (current) send(current, { t: 'stopping', at: Date.now() - signalledMsAgo, trees: trees.map((t) => `${t.runId}/${t.name}`) });
 }
 
 /** The watchdog's pid and start time, for the ledger. */

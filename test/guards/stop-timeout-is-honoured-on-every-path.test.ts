@@ -57,3 +57,37 @@ ${script}
     expect(await portFreesWithin(port)).toBe(true);
   });
 }
+
+it('Ctrl+C, then the runner exits 2 s later: the stopTimeout counts from the signal, not from the exit', async () => {
+  const stopTimeout = 4000;
+  const exitAfter = 2000;
+  dir = mkdtempSync(join(tmpdir(), 'cleanroom-stoptimeout-'));
+  const port = await freePort();
+  const file = join(dir, 'runner.mjs');
+  writeFileSync(
+    file,
+    `import { start } from ${JSON.stringify(join(ROOT, 'dist/index.js'))};
+const s = await start({ services: { stubborn: { command: [process.execPath, ${JSON.stringify(SERVICE)}], port: ${port}, stopTimeout: ${stopTimeout},
+  env: { PORT: '${port}', IGNORE_SIGTERM: '1' } } } });
+// The runner's own SIGINT handling (as a test runner's): it exits a while after the signal, without stop().
+process.on('SIGINT', () => setTimeout(() => process.exit(0), ${exitAfter}));
+console.log('TEST RUNNING ' + s.info.stubborn.pid);
+setInterval(() => {}, 1000);
+`,
+  );
+  runner = startRunner(process.execPath, [file], { cwd: dir });
+  await runner.waitFor(/TEST RUNNING (\d+)/);
+  const leader = proc(Number(/TEST RUNNING (\d+)/.exec(runner.output())![1]));
+  const t0 = performance.now();
+  runner.signal('SIGINT');
+  await runner.exited;
+  while (performance.now() - t0 < stopTimeout - 300) {
+    expect(isAlive(leader), `SIGKILLed ${Math.round(performance.now() - t0)} ms after Ctrl+C, before its stopTimeout (${stopTimeout} ms)`).toBe(true);
+    await sleep(20);
+  }
+  // Counted from the exit instead, it would live until ~exitAfter + stopTimeout (6 s).
+  const deadline = t0 + stopTimeout + 1200;
+  while (isAlive(leader) && performance.now() < deadline) await sleep(20);
+  expect(isAlive(leader), `still alive ${Math.round(performance.now() - t0)} ms after Ctrl+C (stopTimeout ${stopTimeout} ms)`).toBe(false);
+  expect(await portFreesWithin(port)).toBe(true);
+});
