@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import { start } from '../run/start.js';
 import { forRunner, throwIfRunFailed } from './failures.js';
 import { loadForRunner } from './load-for-runner.js';
+import { trace } from '../run/trace.js';
 
 /** The part of Playwright's FullConfig we use. */
 interface PlaywrightConfig {
@@ -16,6 +17,7 @@ interface PlaywrightConfig {
 
 /** Playwright globalSetup: start the services; the returned function is the teardown. */
 export default async function globalSetup(config?: PlaywrightConfig): Promise<() => Promise<void>> {
+  trace('playwright globalSetup called');
   const root = config?.configFile ? dirname(config.configFile) : config?.rootDir;
   let services;
   try {
