@@ -214,6 +214,7 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
       for (const t of adopted) tracker.untrack(t.name);
       const ours = [...runs.values()].filter((r) => r.tree);
       const results = await stopTrees(ours.map((r) => r.tree!), alreadySignalled);
+      for (const r of results) if (r.problem) log.warn(r.problem);
       // A service that exited on its own was not stopped by us: only what the stop itself saw of it counts.
       const counted = ours.filter((r) => r.state !== 'failed' && r.state !== 'exited').map((r) => r.tree!);
       for (const r of ours) {

@@ -13,7 +13,7 @@ import {
 import { groupBelongsToRun } from '../kill/policy.js';
 import { signalGroup, signalProcess } from '../kill/signal.js';
 import type { StopTarget } from './stop-loop.js';
-import { runStopCommand, runStopCommandSync, type StopCommand } from './stop-command.js';
+import { runStopCommand, runStopCommandSync, stopCommandProblem, type StopCommand } from './stop-command.js';
 
 export interface ServiceTree {
   name: string;
@@ -110,7 +110,7 @@ export function treeTarget(tree: ServiceTree, before?: SignalledBefore): StopTar
     },
     ...(signalledMsAgo !== undefined && { signalledMsAgo }),
     ...(tree.stopCommand && {
-      before: async () => void (await runStopCommand(tree.stopCommand!)),
+      before: async () => stopCommandProblem(tree.name, tree.stopCommand!, await runStopCommand(tree.stopCommand!)),
       beforeSync: () => runStopCommandSync(tree.stopCommand!),
     }),
   };

@@ -29,8 +29,11 @@ export interface StopTarget {
    * fast path): SIGKILL comes that much sooner, and `signal` skips what had it.
    */
   signalledMsAgo?: number;
-  /** Runs before the stop signal (a service's stopCommand), unless the signal was sent already. */
-  before?(): Promise<void>;
+  /**
+   * Runs before the stop signal (a service's stopCommand), unless the signal was sent already. What it
+   * resolves with, a problem in words ("its stopCommand … exited with code 1"), goes in the result.
+   */
+  before?(): Promise<string | undefined>;
   /** The same for the synchronous form. */
   beforeSync?(): void;
 }
@@ -46,6 +49,8 @@ export interface StopResult {
   /** Pids still alive after SIGKILL (normally empty), or when a synchronous stop gave up waiting. */
   survivors: number[];
   ms: number;
+  /** What went wrong before the stop signal (a failed stopCommand), for the caller to report. */
+  problem?: string;
 }
 
 interface Progress {
@@ -118,7 +123,7 @@ function result(p: Progress, now: number): StopResult {
 
 /** Stops every target at once (each with its own signal and timeout) and resolves when all are gone. */
 export async function stopAll(targets: StopTarget[]): Promise<StopResult[]> {
-  await Promise.all(targets.map((t) => (t.signalledMsAgo === undefined ? t.before?.() : undefined)));
+  const problems = await Promise.all(targets.map((t) => (t.signalledMsAgo === undefined ? t.before?.() : undefined)));
   let table = allProcesses();
   const all = targets.map((t) => begin(t, table, performance.now()));
   while (all.some((p) => !p.done)) {
@@ -128,7 +133,7 @@ export async function stopAll(targets: StopTarget[]): Promise<StopResult[]> {
     for (const p of all) if (!p.done) step(p, table, now);
   }
   const now = performance.now();
-  return all.map((p) => result(p, now));
+  return all.map((p, i) => ({ ...result(p, now), ...(problems[i] && { problem: problems[i] }) }));
 }
 
 export async function stopOne(target: StopTarget): Promise<StopResult> {
