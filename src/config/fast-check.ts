@@ -78,6 +78,7 @@ function strictObject(shape: Record<string, Field>): Field {
       const r = shape[key]!(v[key]);
       if (r === BAD) return BAD;
       if (present) out[key] = r;
+      else if (r !== undefined) return BAD; // not `in` it, yet it has a value (a Proxy whose has() and get() disagree)
     }
     return out;
   };

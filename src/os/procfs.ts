@@ -198,8 +198,11 @@ export function listeningInodes(port: number, maxAgeMs = 0): Set<string> {
 /**
  * A process and its descendants, from /proc/PID/task/TID/children: a few small reads instead of a scan
  * of every process. Empty when the kernel has no such files (CONFIG_PROC_CHILDREN): callers then scan.
+ * Empty too unless `root` still has `rootStartTime` (a known one): a service's leader pid is reused
+ * once its group is gone, and the new owner's tree is not the service's (as groupBelongsToRun).
  */
-export function treePids(root: number): number[] {
+export function treePids(root: number, rootStartTime: number): number[] {
+  if (Number.isNaN(rootStartTime) || readStat(root)?.startTime !== rootStartTime) return [];
   const out: number[] = [];
   const queue = [root];
   const seen = new Set<number>();

@@ -62,7 +62,7 @@ export async function checkOwnership(port: number, tree: ServiceTree, before: Se
   if (hasProcfs) {
     if (seenAt !== undefined) await new Promise((resolve) => setImmediate(resolve));
     const tree1 = new Set<string>();
-    for (const pid of treePids(tree.pgid)) for (const inode of socketInodes(pid)) tree1.add(inode);
+    for (const pid of treePids(tree.pgid, tree.leaderStartTime)) for (const inode of socketInodes(pid)) tree1.add(inode);
     if (isListeningOn(port, tree1, seenAt)) return { ok: true };
     const own = new Set<string>();
     for (const p of liveGroupMembers(tree.pgid)) for (const inode of socketInodes(p.pid)) if (!tree1.has(inode)) own.add(inode);

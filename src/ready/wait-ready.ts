@@ -221,7 +221,7 @@ function wrongPortWatch(svc: ResolvedService): { check(port: number, tree: Servi
       lastLook = now;
       // The leader's own tree (a few small reads), not the whole snapshot (a scan of every process and
       // its environment): with 20 services waiting, that scan every 250 ms each took half the event loop.
-      const own = treePids(tree.pgid);
+      const own = treePids(tree.pgid, tree.leaderStartTime);
       const pids = own.length ? own : liveProcesses(tree).map((p) => p.pid);
       const ports = listeningPortsOf(pids, WRONG_PORT_EVERY_MS).filter((p) => !SIDE_PORTS.has(p));
       if (ports.length === 0 || ports.includes(port) || listeningInodes(port, WRONG_PORT_EVERY_MS).size > 0) {

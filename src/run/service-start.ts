@@ -2,7 +2,7 @@
  * One service's start: the port policy, the spawn, tracking (guards, watchdog, ledger), readiness,
  * and the URL handed to tests. What it leaves in its ServiceRun is all start() needs later.
  */
-import type { ResolvedService } from '../config/resolve.js';
+import { LOOPBACK, type ResolvedService } from '../config/resolve.js';
 import { definitionSpec, hashSpec } from '../ledger/definition-hash.js';
 import { withAutoPort } from '../ports/auto-port.js';
 import { handleBusyPort } from '../ports/busy-port.js';
@@ -82,10 +82,12 @@ export async function startService(run: ServiceRun, ctx: StartContext): Promise<
   trace(`${svc.name}: port policy done`);
   ctx.abort.throwIfAborted();
   // What listened on the port before the service (a stale squatter is never taken for it). When the
-  // port check has just found nothing answering there, that is nothing: no look at /proc's socket
-  // tables (~6 ms) before the spawn.
+  // port check has just found nothing answering there, and the ready check can reach only what that
+  // check tried (127.0.0.1, ::1), that is nothing: no look at /proc's socket tables (~6 ms) before
+  // the spawn. A ready check at another address (127.0.0.2, a LAN address) or by log line / check()
+  // could meet a squatter the port check could not see: then look.
   const owned = ownedPort(svc);
-  const before = portWasFree && owned === svc.port ? new Set<string>() : listenersBefore(owned);
+  const before = portWasFree && owned === svc.port && readyReachesOnlyLoopback(svc) ? new Set<string>() : listenersBefore(owned);
   const spawned = spawnService(svc, ctx.runId, ctx.verbose, logFile);
   run.spawned = spawned;
   trace(`${svc.name}: spawned`);
@@ -147,4 +149,15 @@ function readyDescription(svc: ResolvedService): string {
     case 'none':
       return 'spawn';
   }
+}
+
+/** Hosts that reach only a listener on 127.0.0.1, ::1 or a wildcard address: what isPortFree() tries. */
+const PORT_CHECKED_HOSTS = new Set(['localhost', ...LOOPBACK, '[::1]']);
+
+/** The ready check connects only where isPortFree() looked, so "free" there means it can meet no squatter. */
+function readyReachesOnlyLoopback(svc: ResolvedService): boolean {
+  const r = svc.ready;
+  if (r.kind === 'tcp') return r.hosts.every((h) => PORT_CHECKED_HOSTS.has(h));
+  if (r.kind === 'http') return PORT_CHECKED_HOSTS.has(new URL(r.url).hostname);
+  return false;
 }

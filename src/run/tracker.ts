@@ -91,7 +91,7 @@ export class Tracker {
     if (!hasProcfs) return this.refresh(name, meta);
     this.meta.set(name, { ...this.meta.get(name), ...meta });
     const known = new Map((tree.known ?? []).map((k) => [k.pid, k]));
-    for (const pid of treePids(tree.pgid)) {
+    for (const pid of treePids(tree.pgid, tree.leaderStartTime)) {
       const st = readStat(pid);
       if (st && st.state !== 'Z') known.set(pid, { pid, startTime: st.startTime });
     }

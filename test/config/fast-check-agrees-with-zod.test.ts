@@ -207,6 +207,8 @@ function shapes(name: string, base: Obj): Case[] {
   add('a port of Number.EPSILON + 1', (c) => ((svc(c).port = 1 + Number.EPSILON), c));
   add('a ready of a class instance with url', (c) => ((svc(c).ready = Object.assign(new (class R {})(), { url: 'http://x/' })), c));
   add('services with a Proxy service', (c) => ({ ...c, services: { ...(c.services as Obj), [first]: new Proxy(svc(c), {}) } }));
+  // has() says no key is there, get() still answers: zod finds no command; the parsed service must not lack one.
+  add('a Proxy service whose has() denies its keys', (c) => ({ ...c, services: { ...(c.services as Obj), [first]: new Proxy(svc(c), { has: () => false }) } }));
   return cases;
 }
 
