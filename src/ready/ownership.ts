@@ -44,7 +44,9 @@ function listenersNow(port: number, pids: number[]): Set<string> {
 }
 
 /**
- * Ours: the listener is in the service's group or carries its run tag. Also accepted: a listener that
+ * Ours: the listener is in the service's group, descends from its leader (even one that carries
+ * another run's tag, e.g. a nested `cleanroom run`: it is the service's, and stopped with it), or
+ * carries its run tag. Also accepted: a listener that
  * appeared after the spawn (the port was free, or cleared, then) although it is outside the tree — a
  * daemon's child such as docker-proxy under `docker compose up`, or `sudo`, `systemd-run` — unless it
  * belongs to another cleanroom run. A socket that was already listening before the spawn is a stale

@@ -108,7 +108,9 @@ export async function waitReady(
   const probe = makeProbe(svc.ready, spawned.output);
   const port = ownedPort(svc);
   const exitedEarly = () => exitedEarlyError(svc, spawned);
-  if (probe) waiting++;
+  // A log line is waited for by event, not by polling: it takes no share of the polling.
+  const polls = !!probe && !probe.changed;
+  if (polls) waiting++;
   try {
     const wrongPort = wrongPortWatch(svc);
     let foreignSince: number | undefined;
@@ -164,7 +166,7 @@ export async function waitReady(
       await Promise.race([sleep(pollMs), spawned.exited, ...(probe.changed ? [probe.changed()] : [])]);
     }
   } finally {
-    if (probe) waiting--;
+    if (polls) waiting--;
     probe?.dispose?.();
   }
 }

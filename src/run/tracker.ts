@@ -88,7 +88,9 @@ export class Tracker {
   refreshSoon(name: string, meta: ServiceMeta = {}): void {
     const tree = this.trees.get(name);
     if (!tree) return;
-    if (!hasProcfs) return this.refresh(name, meta);
+    // Without /proc, and for `cleanroom up`'s supervisor (warm reuse reads its record, which must be
+    // whole once it answers), all of it at once.
+    if (!hasProcfs || this.opts.kind === 'up') return this.refresh(name, meta);
     this.meta.set(name, { ...this.meta.get(name), ...meta });
     const known = new Map((tree.known ?? []).map((k) => [k.pid, k]));
     for (const pid of treePids(tree.pgid, tree.leaderStartTime)) {
@@ -97,8 +99,9 @@ export class Tracker {
     }
     tree.known = [...known.values()];
     watchdogTrack(tree);
+    const due = this.soon.size > 0;
     this.soon.add(name);
-    if (this.soon.size > 1) return;
+    if (due) return;
     setImmediate(() => {
       const names = [...this.soon];
       this.soon.clear();
