@@ -18,11 +18,13 @@ export async function cleanroomStart(config) {
 
 const tools = {
   async cleanroom(port, readyFile) {
+    const answerFile = tmpFile('answer');
     const out = await cleanroomStart({
-      services: { api: { command: [NODE, BOOT], port, ready: `http://127.0.0.1:${port}/`, env: svcEnv(port, 'api', readyFile) } },
+      services: { api: { command: [NODE, BOOT], port, ready: `http://127.0.0.1:${port}/`, env: svcEnv(port, 'api', readyFile, { ANSWER_FILE: answerFile }) } },
     });
     const [s] = await readyStamps(readyFile);
-    return { detect: out.tResolved - s.ready, preSpawn: s.origin - out.tCall, import: out.tImported - out.tImport };
+    const [a] = await readyStamps(answerFile);
+    return { detect: out.tResolved - s.ready, firstAnswer: a.answered - s.ready, afterAnswer: out.tResolved - a.answered, preSpawn: s.origin - out.tCall, import: out.tImported - out.tImport };
   },
   async playwright(port, readyFile) {
     const stampFile = tmpFile('pw-stamp');
@@ -61,12 +63,16 @@ export default async function readiness({ rounds, log }) {
   const samples = Object.fromEntries(names.map((n) => [n, []]));
   const preSpawn = [];
   const imports = [];
+  const firstAnswer = [];
+  const afterAnswer = [];
   const spawnBase = [];
   for (let i = 0; i < rounds(9, 1); i++) {
     for (const name of rotate(names, i)) {
       const r = await tools[name](await freePort(), tmpFile('ready'));
       samples[name].push(r.detect);
       if (r.preSpawn !== undefined) preSpawn.push(r.preSpawn);
+      if (r.firstAnswer !== undefined) firstAnswer.push(r.firstAnswer);
+      if (r.afterAnswer !== undefined) afterAnswer.push(r.afterAnswer);
       if (r.import !== undefined) imports.push(r.import);
       if (r.spawnToOrigin !== undefined) spawnBase.push(r.spawnToOrigin);
     }
@@ -79,6 +85,8 @@ export default async function readiness({ rounds, log }) {
       samples: samples[n],
       ...(n === 'cleanroom' && { target: { max: 15, text: '≤ 15 ms' } }),
     })),
+    { id: 'readiness.firstAnswer', label: "readiness: the service's own first answer after it listens (no check can see it sooner)", samples: firstAnswer },
+    { id: 'readiness.afterAnswer', label: "readiness detection: cleanroom, from the service's first answer to setup resolved", samples: afterAnswer },
     { id: 'startup.preSpawn', label: 'cleanroom start() call → first service process running', samples: preSpawn },
     { id: 'startup.spawnBaseline', label: 'baseline: spawn() → the same process running, spawned directly', samples: spawnBase },
     { id: 'startup.import', label: "cleanroom: import 'cleanroom-e2e' inside the runner", samples: imports },
