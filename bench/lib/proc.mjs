@@ -118,17 +118,25 @@ export async function waitGone(list, timeoutMs = 10_000) {
   return now();
 }
 
+/** Ports handed out recently: a config asks for 20 before any is listened on. */
+const handedOut = [];
+
 /** A TCP port below 32768 (outside the ephemeral range) that nothing listens on, on 127.0.0.1 and ::. */
 export async function freePort() {
   for (;;) {
     const port = 20000 + Math.floor(Math.random() * 12000);
+    if (handedOut.includes(port)) continue;
     const ok = (host) =>
       new Promise((resolve) => {
         const s = createServer();
         s.once('error', () => resolve(false));
         s.listen({ port, host, exclusive: true }, () => s.close(() => resolve(true)));
       });
-    if ((await ok('127.0.0.1')) && (await ok('::'))) return port;
+    if ((await ok('127.0.0.1')) && (await ok('::'))) {
+      handedOut.push(port);
+      if (handedOut.length > 1000) handedOut.shift();
+      return port;
+    }
   }
 }
 

@@ -206,14 +206,17 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
   const stop = (): Promise<StopSummary> => {
     stopPromise ??= (async () => {
       state = 'stopping';
+      tracker.stopping();
       for (const u of unwatch) u();
       const t0 = performance.now();
+      trace('stop() called');
       // What the caller adopted first: it may be using the services until its last moment.
       // What a signal guard already signalled (Ctrl+C, then Playwright's teardown) does not get it twice.
       await stopTrees(adopted, alreadySignalled);
       for (const t of adopted) tracker.untrack(t.name);
       const ours = [...runs.values()].filter((r) => r.tree);
       const results = await stopTrees(ours.map((r) => r.tree!), alreadySignalled);
+      trace('services stopped');
       for (const r of results) if (r.problem) log.warn(r.problem);
       // A service that exited on its own was not stopped by us: only what the stop itself saw of it counts.
       const counted = ours.filter((r) => r.state !== 'failed' && r.state !== 'exited').map((r) => r.tree!);
@@ -223,9 +226,12 @@ export async function start(config: CleanroomConfig | ResolvedConfig, options: S
         if (r.state !== 'exited' && r.state !== 'failed') r.state = 'stopped';
       }
       const portsHeld = await finalPortPass(ours.map((r) => r.svc), runId, log);
+      trace('final port pass done');
       // The leak check: anything still carrying this run's tag outlived its stop.
       const left = taggedProcesses(runId).map((p) => ({ pid: p.pid, command: commandOf(p.pid) }));
+      trace('leak check done');
       tracker.close();
+      trace('tracker closed');
       state = 'stopped';
       const summary: StopSummary = {
         services: results,

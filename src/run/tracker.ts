@@ -105,6 +105,7 @@ export class Tracker {
     setImmediate(() => {
       const names = [...this.soon];
       this.soon.clear();
+      if (names.length === 0) return; // the run began stopping meanwhile
       const table = allProcesses();
       for (const n of names) {
         const t = this.trees.get(n);
@@ -132,6 +133,14 @@ export class Tracker {
   private tell(tree: ServiceTree): void {
     watchdogTrack(tree);
     this.record();
+  }
+
+  /**
+   * The run is stopping: the snapshots still due (refreshSoon) are dropped, as the stop looks at every
+   * process itself, and they would only take its time.
+   */
+  stopping(): void {
+    this.soon.clear();
   }
 
   /** The service has been stopped: nothing of it is left to guard. */

@@ -11,6 +11,8 @@ import { allProcesses, type ProcStat } from '../os/process-table.js';
 
 /** Between two looks at the process table. */
 const POLL_MS = 10;
+/** The first look after a signal: a cooperative service is gone ~5 ms after SIGTERM, one SIGKILLed sooner. */
+const AFTER_SIGNAL_MS = 3;
 /** After SIGKILL the kernel needs a moment; past this a process is stuck (state D) and is reported. */
 const KILL_WAIT_MS = 2000;
 
@@ -123,14 +125,21 @@ function result(p: Progress, now: number): StopResult {
 
 /** Stops every target at once (each with its own signal and timeout) and resolves when all are gone. */
 export async function stopAll(targets: StopTarget[]): Promise<StopResult[]> {
+  if (targets.length === 0) return [];
   const problems = await Promise.all(targets.map((t) => (t.signalledMsAgo === undefined ? t.before?.() : undefined)));
   let table = allProcesses();
   const all = targets.map((t) => begin(t, table, performance.now()));
+  let signalledNow = true;
   while (all.some((p) => !p.done)) {
-    await sleep(POLL_MS);
+    // Soon after a signal, then every POLL_MS, and exactly at the next SIGKILL deadline.
+    const now0 = performance.now();
+    const nextKill = Math.min(...all.filter((p) => !p.done && !p.forced).map((p) => p.killAt - now0));
+    await sleep(Math.max(0, Math.min(signalledNow ? AFTER_SIGNAL_MS : POLL_MS, nextKill)));
     table = allProcesses();
     const now = performance.now();
+    const forcedBefore = all.filter((p) => p.forced).length;
     for (const p of all) if (!p.done) step(p, table, now);
+    signalledNow = all.filter((p) => p.forced).length > forcedBefore;
   }
   const now = performance.now();
   return all.map((p, i) => ({ ...result(p, now), ...(problems[i] && { problem: problems[i] }) }));

@@ -24,7 +24,7 @@ it("kind 'up': url, readyAt and the service's children are in the record when st
   const record = readRecords().find((r) => r.runId === services.runId);
   expect(record, 'the run has a record').toBeDefined();
   const api = record!.services.find((s) => s.name === 'api')!;
-  expect(api.url).toBe(services.info.api.url);
+  expect(api.url).toBe(services.info.api?.url);
   expect(api.readyAt).toBeDefined();
   expect(api.pids.length).toBeGreaterThanOrEqual(3); // the leader and its two children
   await services.stop();
