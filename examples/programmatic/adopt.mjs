@@ -12,4 +12,5 @@ const worker = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000) // a 
 services.adopt({ name: 'worker', pid: worker.pid, stopSignal: 'SIGTERM', stopTimeout: 2000 });
 console.log(`worker ${worker.pid} runs against ${services.info.api.url}`);
 
+await new Promise((resolve) => setTimeout(resolve, 500)); // ...your tests, against the services and the worker
 await services.stop(); // the worker first (it may still be using the services), then the services
