@@ -14,11 +14,14 @@ export function snapshotRun(runner: Runner, c?: Case): Proc[] {
   const procs = processesOfRunner(runner.pid);
   expect(procs.length, `no tagged processes found for runner ${runner.pid}; output:\n${runner.output()}`).toBeGreaterThan(0);
   if (c) {
-    // It is started with the api, but its node may boot after the run says TEST RUNNING: wait (bounded).
+    // It is started with the api, but its node may boot after the run says TEST RUNNING: wait (bounded)
+    // until the file holds a pid (it is created before it is written: an empty file is "not yet").
+    const pidIn = () => (existsSync(c.cleanEnvChildPidFile) ? /^\d+/.exec(readFileSync(c.cleanEnvChildPidFile, 'utf8'))?.[0] : undefined);
     const deadline = Date.now() + 5000;
-    while (!existsSync(c.cleanEnvChildPidFile) && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
-    expect(existsSync(c.cleanEnvChildPidFile), `the api's environment-cleared child wrote no pid file (${c.cleanEnvChildPidFile})`).toBe(true);
-    const child = proc(Number(readFileSync(c.cleanEnvChildPidFile, 'utf8')));
+    while (!pidIn() && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    const written = pidIn();
+    expect(written, `the api's environment-cleared child wrote no pid to ${c.cleanEnvChildPidFile}`).toBeDefined();
+    const child = proc(Number(written));
     expect(child.startTime, `the api's environment-cleared child (pid ${child.pid}) was not running while the run was up`).toBeGreaterThanOrEqual(0);
     procs.push(child);
   }
