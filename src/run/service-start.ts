@@ -130,7 +130,7 @@ export async function startService(run: ServiceRun, ctx: StartContext): Promise<
   // (refreshSoon), as it is not needed before the tests begin.
   ctx.tracker.refreshSoon(svc.name, { ...(run.svc.port !== undefined && { port: run.svc.port }), ...(run.info.url && { url: run.info.url }), readyAt: new Date().toISOString() });
   run.state = 'ready';
-  trace(`${svc.name}: refreshed`);
+  trace(`${svc.name}: its tree recorded`);
   ctx.report.ready(svc.name, ready.ms, run.info.url || undefined);
 }
 

@@ -44,6 +44,8 @@ export class Tracker {
   private closed = false;
   /** Services whose refresh is due on the next turn (refreshSoon). */
   private readonly soon = new Set<string>();
+  /** A ledger write is due on the next turn (recordSoon). */
+  private recordDue = false;
 
   constructor(opts: TrackerOptions) {
     this.runId = opts.runId;
@@ -126,11 +128,6 @@ export class Tracker {
     if (!tree) return;
     this.meta.set(name, { ...this.meta.get(name), ...meta });
     tree.known = liveProcesses(tree).map((p) => ({ pid: p.pid, startTime: p.startTime }));
-    this.tell(tree);
-  }
-
-  /** The watchdog and the ledger learn what is known of `tree` now. */
-  private tell(tree: ServiceTree): void {
     watchdogTrack(tree);
     this.record();
   }
@@ -160,7 +157,6 @@ export class Tracker {
     this.unguard();
   }
 
-  private recordDue = false;
   /** record() on the next turn of the event loop, once for every change asked for by then. */
   private recordSoon(): void {
     if (this.recordDue) return;
